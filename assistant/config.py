@@ -1,0 +1,71 @@
+"""One place for configuration: environment variables with the ASISTEN_ prefix, or a .env file."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "bundled:multilingual-e5-small"
+
+
+def setup_offline_env() -> None:
+    """Called at every entry point: nothing may download a model or phone home at run time."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")  # chromadb's posthog
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASISTEN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path(".asisten")
+    corpus_dir: Path = Path("corpus")
+    embedding_model: str = DEFAULT_MODEL
+    embedding_batch_size: int = 32
+    chroma_url: str = ""  # empty: embedded PersistentClient in data_dir/chroma
+    collection: str = "regulasi"
+
+    # retrieval
+    top_k: int = 5
+    candidates: int = 30  # per retriever, before fusion
+    rrf_k: int = 60
+
+    # optional generative composer (OpenAI-compatible endpoint)
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 20.0
+
+    # serving
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_keys: str = ""  # "key:scope[:origin1|origin2],..." (scope: ask | admin)
+    rate_limit_per_minute: int = 120
+    max_question_chars: int = 2000
+    max_history_turns: int = 20
+    max_upload_mb: int = 20
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def with_overrides(self, **values) -> "Settings":
+        return self.model_copy(update={k: v for k, v in values.items() if v is not None})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
