@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     embedding_model: str = DEFAULT_MODEL
     embedding_batch_size: int = 32
+    model_cache: Path | None = None  # where the rebuilt model lives (default: data_dir/models)
     chroma_url: str = ""  # empty: embedded PersistentClient in data_dir/chroma
     collection: str = "regulasi"
 
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.model_cache or self.data_dir / "models"
 
     def with_overrides(self, **values) -> "Settings":
         return self.model_copy(update={k: v for k, v in values.items() if v is not None})

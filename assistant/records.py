@@ -87,6 +87,8 @@ class ChunkRecord(BaseModel):
             "source_path": self.source_path,
             "resmi": self.resmi,
             "verifikasi": self.verifikasi,
+            "sumber_url": self.sumber_url,
+            "part": self.part,
             "jenis": meta.jenis,
             "tahun": meta.tahun,
             "status": meta.status,
@@ -116,6 +118,7 @@ class ScoredChunk(BaseModel):
     chunk: ChunkRecord
     score: float
     dense_rank: int | None = None
+    dense_score: float | None = None  # cosine similarity, when the dense retriever found it
     bm25_rank: int | None = None
     exact: bool = False  # matched an explicit reference in the question
 

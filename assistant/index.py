@@ -1,0 +1,370 @@
+"""The index: one Chroma collection plus a committed snapshot (manifest + chunk records + BM25).
+
+Why a snapshot beside Chroma: Chroma has no transactions, but a query must never see a
+half-ingested document. Every chunk is stored in Chroma under a content-addressed id
+(`<chunk_id>@<text hash>`); the manifest, replaced atomically, names the ids that are live.
+Queries keep only live ids, so vectors written by an ingest that has not committed (or was
+killed) stay invisible, and the next ingest deletes them. Unchanged text keeps its id, so
+re-ingesting never re-embeds it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from .config import Settings
+from .errors import IndexUnavailable
+from .records import ChunkRecord, DocumentMeta, Filters
+from .text import tokens as bm25_tokens
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+def chroma_id(chunk: ChunkRecord) -> str:
+    digest = hashlib.sha1(chunk.text.encode("utf-8")).hexdigest()[:12]
+    return f"{chunk.chunk_id}@{digest}"
+
+
+def collection_name(settings: Settings) -> str:
+    """One collection per embedding model, so switching models never mixes vector spaces."""
+    model_key = hashlib.sha1(settings.embedding_model.encode()).hexdigest()[:8]
+    return f"{settings.collection}-{model_key}"
+
+
+@dataclass
+class FileEntry:
+    sha256: str
+    doc_id: str
+    resmi: bool
+    chroma_ids: list[str]
+
+
+@dataclass
+class IndexState:
+    """An immutable, committed view of the index that queries read."""
+
+    generation: int = 0
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    documents: dict[str, DocumentMeta] = field(default_factory=dict)
+    chunks: list[ChunkRecord] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # chroma ids, parallel to chunks
+    position: dict[str, int] = field(default_factory=dict)
+    bm25: bm25s.BM25 | None = None
+    bm25_vocab: frozenset[str] = frozenset()
+    by_pasal: dict[str, list[int]] = field(default_factory=dict)  # pasal → positions, document order
+    idf: dict[str, float] = field(default_factory=dict)  # for scoring sentences when composing
+
+    def idf_of(self, token: str) -> float:
+        return self.idf.get(token, self._idf_unseen)
+
+    @property
+    def _idf_unseen(self) -> float:
+        return math.log(1 + len(self.chunks) / 0.5)
+
+    @classmethod
+    def build(cls, generation, files, documents, chunks, ids, token_lists) -> "IndexState":
+        state = cls(generation=generation, files=files, documents=documents, chunks=chunks, ids=ids)
+        state.position = {cid: i for i, cid in enumerate(ids)}
+        for i, chunk in enumerate(chunks):
+            if chunk.pasal:
+                state.by_pasal.setdefault(chunk.pasal, []).append(i)
+        df = Counter(t for toks in token_lists for t in set(toks))
+        n = max(len(chunks), 1)
+        state.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        if chunks:
+            retriever = bm25s.BM25()
+            retriever.index(token_lists, show_progress=False)
+            state.bm25 = retriever
+            state.bm25_vocab = frozenset(retriever.vocab_dict)
+        return state
+
+    @property
+    def empty(self) -> bool:
+        return not self.chunks
+
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask over chunks for metadata filters (None = everything)."""
+        if filters is None or filters.is_empty():
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        for i, chunk in enumerate(self.chunks):
+            meta = self.documents.get(chunk.doc_id)
+            mask[i] = _matches(chunk, meta, filters)
+        return mask
+
+
+def _matches(chunk: ChunkRecord, meta: DocumentMeta | None, f: Filters) -> bool:
+    if f.doc_id and chunk.doc_id not in f.doc_id:
+        return False
+    if f.resmi is not None and chunk.resmi != f.resmi:
+        return False
+    if meta is None:
+        return not (f.jenis or f.tahun or f.status)
+    if f.jenis and meta.jenis not in f.jenis:
+        return False
+    if f.tahun and meta.tahun not in f.tahun:
+        return False
+    if f.status and meta.status not in f.status:
+        return False
+    return True
+
+
+def chroma_where(filters: Filters | None) -> dict | None:
+    if filters is None or filters.is_empty():
+        return None
+    clauses = []
+    for key in ("doc_id", "jenis", "tahun", "status"):
+        values = getattr(filters, key)
+        if values:
+            clauses.append({key: {"$in": list(values)}})
+    if filters.resmi is not None:
+        clauses.append({"resmi": filters.resmi})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class IndexStore:
+    """Access to the index for queries (read side) and for the ingest pipeline (write side)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.dir = settings.index_dir
+        self._client = None
+        self._collection = None
+        self._state: IndexState | None = None
+        self._stamp: tuple | None = None
+        self._lock = threading.Lock()
+
+    # ---- Chroma -------------------------------------------------------------------------
+    def client(self):
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            chroma_settings = ChromaSettings(anonymized_telemetry=False)
+            try:
+                if self.settings.chroma_url:
+                    from urllib.parse import urlparse
+
+                    url = urlparse(self.settings.chroma_url)
+                    self._client = chromadb.HttpClient(
+                        host=url.hostname or "127.0.0.1",
+                        port=url.port or (443 if url.scheme == "https" else 8000),
+                        ssl=url.scheme == "https",
+                        settings=chroma_settings,
+                    )
+                else:
+                    self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(
+                        path=str(self.settings.chroma_dir), settings=chroma_settings
+                    )
+            except Exception as exc:  # connection refused, bad URL, locked or damaged store
+                raise IndexUnavailable(
+                    "Basis data vektor (Chroma) tidak dapat dihubungi.", cause=repr(exc)
+                ) from exc
+        return self._client
+
+    def collection(self):
+        if self._collection is None:
+            try:
+                self._collection = self.client().get_or_create_collection(
+                    collection_name(self.settings),
+                    metadata={"hnsw:space": "cosine"},
+                    embedding_function=None,  # we always pass embeddings ourselves
+                )
+            except Exception as exc:
+                self._client = None
+                raise IndexUnavailable(
+                    "Koleksi indeks di Chroma tidak dapat dibuka.", cause=repr(exc)
+                ) from exc
+        return self._collection
+
+    def reset_connection(self) -> None:
+        self._client = None
+        self._collection = None
+
+    def ping(self) -> bool:
+        try:
+            self.client().heartbeat()
+            self.collection().count()
+            return True
+        except Exception:
+            self.reset_connection()
+            return False
+
+    def dense_query(
+        self, embedding: list[float], n: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        """Nearest live chunks as (position in state, cosine similarity)."""
+        state = self.state()
+        if state.empty:
+            return []
+        try:
+            result = self.collection().query(
+                query_embeddings=[embedding],
+                n_results=min(n + 8, len(state.chunks) + 8),
+                where=chroma_where(filters),
+                include=["distances"],
+            )
+        except Exception as exc:
+            self.reset_connection()
+            raise IndexUnavailable(
+                "Pencarian di basis data vektor (Chroma) gagal; coba lagi sebentar lagi.", cause=repr(exc)
+            ) from exc
+        hits = []
+        for cid, distance in zip(result["ids"][0], result["distances"][0]):
+            pos = state.position.get(cid)
+            if pos is not None:  # vectors of an uncommitted ingest are not live
+                hits.append((pos, 1.0 - float(distance)))
+        return hits[:n]
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            found.update(self.collection().get(ids=batch, include=[])["ids"])
+        return found
+
+    def upsert(self, records: list[tuple[str, ChunkRecord, DocumentMeta]], embeddings: np.ndarray) -> None:
+        collection = self.collection()
+        for start in range(0, len(records), 256):
+            batch = records[start : start + 256]
+            collection.upsert(
+                ids=[cid for cid, _, _ in batch],
+                embeddings=embeddings[start : start + len(batch)].tolist(),
+                documents=[chunk.text for _, chunk, _ in batch],
+                metadatas=[chunk.chroma_metadata(meta) for _, chunk, meta in batch],
+            )
+
+    def delete_unreferenced(self, live: set[str]) -> int:
+        """Garbage-collects vectors no committed manifest refers to (old versions, killed ingests)."""
+        all_ids = self.collection().get(include=[])["ids"]
+        stale = [cid for cid in all_ids if cid not in live]
+        for start in range(0, len(stale), 500):
+            self.collection().delete(ids=stale[start : start + 500])
+        return len(stale)
+
+    # ---- committed snapshot -------------------------------------------------------------
+    def manifest_path(self) -> Path:
+        return self.dir / MANIFEST
+
+    def _stat(self) -> tuple | None:
+        try:
+            st = self.manifest_path().stat()
+            return (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            return None
+
+    def state(self) -> IndexState:
+        """The committed snapshot, reloaded when another process (ingest, upload) committed."""
+        stamp = self._stat()
+        if self._state is not None and stamp == self._stamp:
+            return self._state
+        with self._lock:
+            stamp = self._stat()
+            if self._state is None or stamp != self._stamp:
+                self._state = self._load() if stamp else IndexState()
+                self._stamp = stamp
+        return self._state
+
+    def _load(self) -> IndexState:
+        try:
+            manifest = json.loads(self.manifest_path().read_text("utf-8"))
+            if manifest.get("version") != MANIFEST_VERSION:
+                raise ValueError(f"manifest version {manifest.get('version')}")
+            chunks_file = self.dir / manifest["chunks_file"]
+            raw = chunks_file.read_bytes()
+            if hashlib.sha256(raw).hexdigest() != manifest["chunks_sha256"]:
+                raise ValueError(f"{chunks_file.name} does not match its checksum")
+            rows = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line]
+            files = {path: FileEntry(**entry) for path, entry in manifest["files"].items()}
+            documents = {d: DocumentMeta.model_validate(m) for d, m in manifest["documents"].items()}
+            return IndexState.build(
+                manifest["generation"],
+                files,
+                documents,
+                [ChunkRecord.model_validate(r["record"]) for r in rows],
+                [r["id"] for r in rows],
+                [r["tokens"] for r in rows],
+            )
+        except Exception as exc:  # damaged or half-copied files: say so, never serve garbage
+            raise IndexUnavailable(
+                "Indeks rusak atau tidak lengkap; jalankan `asisten ingest --rebuild`.", cause=repr(exc)
+            ) from exc
+
+    def manifest_ok(self) -> bool:
+        if self._stat() is None:
+            return True
+        try:
+            self._load()
+            return True
+        except IndexUnavailable:
+            return False
+
+    def commit(
+        self,
+        files: dict[str, FileEntry],
+        documents: dict[str, DocumentMeta],
+        chunks: list[tuple[str, ChunkRecord]],
+        token_lists: list[list[str]],
+        generation: int,
+    ) -> None:
+        """Writes the chunk file, then swaps the manifest in with one atomic rename."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        chunks_file = f"chunks-{generation}.jsonl"
+        body = "".join(
+            json.dumps({"id": cid, "record": chunk.model_dump(mode="json"), "tokens": toks}, ensure_ascii=False)
+            + "\n"
+            for (cid, chunk), toks in zip(chunks, token_lists)
+        ).encode("utf-8")
+        _write_atomic(self.dir / chunks_file, body)
+        manifest = {
+            "version": MANIFEST_VERSION,
+            "generation": generation,
+            "embedding_model": self.settings.embedding_model,
+            "collection": collection_name(self.settings),
+            "chunks_file": chunks_file,
+            "chunks_sha256": hashlib.sha256(body).hexdigest(),
+            "files": {path: entry.__dict__ for path, entry in sorted(files.items())},
+            "documents": {d: m.model_dump(mode="json") for d, m in sorted(documents.items())},
+        }
+        _write_atomic(self.manifest_path(), json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+        for old in self.dir.glob("chunks-*.jsonl"):
+            if old.name != chunks_file:
+                old.unlink(missing_ok=True)
+
+    def recover_from_chroma(self) -> IndexState:
+        """Rebuilds a snapshot from what Chroma holds (used when the manifest is damaged)."""
+        got = self.collection().get(include=["metadatas", "documents"])
+        chunks, ids = [], []
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            fields = {k: v for k, v in meta.items() if k in ChunkRecord.model_fields}
+            chunks.append(ChunkRecord.model_validate({**fields, "text": text}))
+            ids.append(cid)
+        return IndexState.build(0, {}, {}, chunks, ids, [bm25_tokens(c.text) for c in chunks])
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

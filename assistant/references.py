@@ -1,0 +1,139 @@
+"""Explicit references in a question — "Pasal 4 Permenpan RB 45/2022", "UU ASN", "SE 060/328" —
+resolved against the document catalogue, across the spellings staff use.
+
+The aliases are derived from each document's metadata (jenis, nomor, tahun, judul), so a
+regulation a user adds is recognised without code changes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .records import DocumentMeta
+
+# Words staff use for a kind of instrument, mapped to a family that a document's `jenis` names.
+_FAMILIES = {
+    "permen": ("peraturan menteri",),
+    "kepmen": ("keputusan menteri",),
+    "uu": ("undang-undang", "undang undang"),
+    "pp": ("peraturan pemerintah",),
+    "perpres": ("peraturan presiden",),
+    "perwal": ("peraturan wali kota", "peraturan walikota"),
+    "perbup": ("peraturan bupati",),
+    "perda": ("peraturan daerah",),
+    "se": ("surat edaran",),
+    "surat": ("surat menteri", "surat mendagri"),
+}
+_FAMILY_WORDS = [
+    (r"permen\s*-?\s*pan\s*-?\s*(?:dan\s*)?-?\s*rb|permenpan(?:\s*-?\s*rb)?|permen|peraturan\s+menteri(?:\s+pan\s*-?\s*rb|\s+pendayagunaan[a-z\s]*?birokrasi)?", "permen"),
+    (r"kepmen\s*-?\s*pan\s*-?\s*rb|kepmenpan(?:\s*-?\s*rb)?|kepmen|keputusan\s+menteri(?:\s+pan\s*-?\s*rb)?", "kepmen"),
+    (r"undang[\s-]*undang|uu", "uu"),
+    (r"perwal|perwali|peraturan\s+wali\s*kota", "perwal"),
+    (r"perbup|peraturan\s+bupati", "perbup"),
+    (r"perda|peraturan\s+daerah", "perda"),
+    (r"perpres|peraturan\s+presiden", "perpres"),
+    (r"pp|peraturan\s+pemerintah", "pp"),
+    (r"surat\s+edaran|se", "se"),
+    (r"surat\s+(?:menteri\s+dalam\s+negeri|mendagri)|surat", "surat"),
+]
+_FAMILY_RE = "|".join(f"(?P<f{i}>{pattern})" for i, (pattern, _) in enumerate(_FAMILY_WORDS))
+_NUMBER = r"(?P<nomor>\d+(?:/[\w.]+)*)"
+_YEAR = r"(?P<tahun>(?:19|20)\d\d)"
+# "45/2022", "nomor 45 tahun 2022", "no. 45 th 2022", "45 thn 2022", "060/328/org/2023"
+_NUM_YEAR = re.compile(
+    rf"(?:\b(?P<family>{_FAMILY_RE})\b\s*)?(?:no(?:mor)?\.?\s*)?{_NUMBER}?\s*(?:/|\btahun\b|\bthn?\b\.?|\bth\.)\s*{_YEAR}\b"
+)
+_PASAL = re.compile(r"\b(?:pasal|psl|ps)\.?\s*(?P<pasal>\d+[a-z]?)\b")
+_AYAT = re.compile(r"\bayat\s*\(?(?P<ayat>\d+)\)?")
+_BARE_NUMBER = re.compile(rf"\b(?P<family>{_FAMILY_RE})\b\s*(?:no(?:mor)?\.?\s*)?(?P<nomor>\d+(?:/[\w.]+)*)(?!\s*(?:/|tahun|thn?\b)\s*\d)")
+
+
+@dataclass
+class Reference:
+    doc_ids: list[str] = field(default_factory=list)
+    pasal: str | None = None
+    ayat: str | None = None
+    unresolved: str | None = None  # what the question named that no document matches
+
+    @property
+    def empty(self) -> bool:
+        return not (self.doc_ids or self.pasal or self.unresolved)
+
+
+def _family_of(match: re.Match) -> str | None:
+    for i, (_, family) in enumerate(_FAMILY_WORDS):
+        if match.groupdict().get(f"f{i}"):
+            return family
+    return None
+
+
+def _doc_family(meta: DocumentMeta) -> str | None:
+    jenis = meta.jenis.lower()
+    for family, names in _FAMILIES.items():
+        if any(jenis.startswith(name) for name in names):
+            return family
+    return None
+
+
+def _acronym(title: str) -> str:
+    words = [w for w in re.findall(r"[a-z]+", title.lower()) if w not in {"dan", "di", "ke", "dalam", "pada", "untuk", "tentang"}]
+    return "".join(w[0] for w in words)
+
+
+class ReferenceResolver:
+    """Finds documents and Pasal a question names explicitly."""
+
+    def __init__(self, documents: dict[str, DocumentMeta]):
+        self.documents = documents
+        self.aliases: dict[str, str] = {}
+        for doc_id, meta in documents.items():
+            family = _doc_family(meta)
+            if family in ("uu", "pp", "perpres") and meta.judul:
+                # "UU ASN": the family word plus the acronym of the title.
+                self.aliases[f"{family} {_acronym(meta.judul)}"] = doc_id
+
+    def resolve(self, question: str) -> Reference:
+        text = question.lower()
+        ref = Reference()
+        pasal = _PASAL.search(text)
+        if pasal:
+            ref.pasal = pasal.group("pasal")
+            ayat = _AYAT.search(text, pasal.end())
+            if ayat:
+                ref.ayat = ayat.group("ayat")
+        for match in list(_NUM_YEAR.finditer(text)) + list(_BARE_NUMBER.finditer(text)):
+            family = _family_of(match) if match.group("family") else None
+            nomor = match.groupdict().get("nomor")
+            tahun = match.groupdict().get("tahun")
+            if not nomor:
+                continue
+            if ref.pasal and nomor == ref.pasal and not tahun and not family:
+                continue
+            found = self._lookup(family, nomor, int(tahun) if tahun else None)
+            if found:
+                ref.doc_ids.extend(d for d in found if d not in ref.doc_ids)
+            elif family and tahun:
+                ref.unresolved = match.group(0).strip()
+        for alias, doc_id in self.aliases.items():
+            if re.search(rf"\b{re.escape(alias)}\b", text) and doc_id not in ref.doc_ids:
+                ref.doc_ids.append(doc_id)
+        return ref
+
+    def _lookup(self, family: str | None, nomor: str, tahun: int | None) -> list[str]:
+        matches = []
+        for doc_id, meta in self.documents.items():
+            if not meta.nomor:
+                continue
+            doc_nomor = meta.nomor.lower()
+            # "060/328" names "060/328/org/2023": a prefix of the full number is enough.
+            same_number = doc_nomor == nomor or doc_nomor.startswith(nomor + "/")
+            if not same_number:
+                continue
+            if tahun is not None and meta.tahun != tahun:
+                continue
+            if family is not None and _doc_family(meta) not in (family, None):
+                continue
+            if tahun is None and family is None:
+                continue  # a bare number is too weak a signal
+            matches.append(doc_id)
+        return matches
