@@ -1,0 +1,37 @@
+"""What every composer receives and returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Protocol
+
+from ..records import Citation, DocumentMeta, ScoredChunk
+
+
+@dataclass
+class Evidence:
+    """Everything a composer may use: the question, its context and the retrieved passages."""
+
+    question: str  # as the user asked it
+    context: str  # earlier turns' topic for a follow-up ("" when none)
+    kind: str  # definisi | daftar | waktu | siapa | apakah | jumlah | umum
+    hits: list[ScoredChunk]
+    documents: dict[str, DocumentMeta]
+    idf: callable  # token → idf in the index
+    ayat: str | None = None  # an ayat the question names
+
+
+@dataclass
+class Composition:
+    answer: str
+    citations: list[Citation]
+    warnings: list[str] = field(default_factory=list)
+
+
+class Composer(Protocol):
+    name: str
+
+    def compose(self, evidence: Evidence) -> Composition: ...
+
+    def stream(self, evidence: Evidence) -> Iterator[str | Composition]:
+        """Pieces of the answer text as they are produced, then the final Composition."""
+        ...

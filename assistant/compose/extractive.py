@@ -1,0 +1,190 @@
+"""The default composer: deterministic, extractive, every sentence with its citation.
+
+It splits the retrieved passages into units (ayat, list items, sentences), scores each against
+the question (idf-weighted overlap of stems, plus what the kind of question wants: a date for
+"kapan", list items for "apa saja"), and writes the best units as the answer, each with `[n]`.
+Nothing is written that is not in a passage.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..citations import body, make_citation
+from ..records import ScoredChunk
+from ..text import tokens
+from .base import Composition, Evidence
+
+_ITEM = re.compile(r"^(?:\(\d+[a-z]?\)|[a-z]\.|\d+\.|[-•*])\s")
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“])")
+_DATE = re.compile(
+    r"\b\d{1,2}\s+(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember)\s+\d{4}\b"
+    r"|\b\d+\s+(?:hari|bulan|tahun)\b|\bpaling lambat\b|\bbatas waktu\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\b\d[\d.,]*\b")
+_WHO = re.compile(r"\b(?:menteri|kepala|pejabat|wali kota|gubernur|bupati|ppk|instansi|kemendagri|kemenpan|presiden|sekretaris)\b", re.I)
+_DEFINES = re.compile(r"\b(?:adalah|merupakan|yaitu|yakni|disebut|dimaksud dengan|didefinisikan)\b", re.I)
+_MODAL = re.compile(r"\b(?:dapat|wajib|harus|tidak dapat|dilarang|boleh|tetap)\b", re.I)
+
+# Words that frame a question but say nothing about its topic (compared as stems).
+QUESTION_WORDS = frozenset(
+    tokens(
+        "apa apakah siapa kapan berapa bagaimana gimana mengapa kenapa dimana mana yang dan di ke dari itu ini "
+        "untuk dengan atau saja ada tidak gak ga nggak enggak bisa boleh bolehkah dalam pada oleh sebagai adalah jadi "
+        "kalau kalo mau ya dong sih kah tolong mohon jelaskan sebutkan maksud menurut tentang soal terkait "
+        "aturan atur peraturan regulasi dasar hukum pasal ayat isi isinya bunyi berlaku kita kami saya aku "
+        "bapak ibu pak bu min admin nih tuh deh kan lagi udah sudah belum masih harus perlu"
+    )
+)
+
+
+@dataclass
+class _Unit:
+    hit_index: int
+    text: str
+    score: float
+    line: int
+
+
+class ExtractiveComposer:
+    name = "extractive"
+    max_citations = 3
+
+    def compose(self, evidence: Evidence) -> Composition:
+        picked = self._pick(evidence)
+        by_hit: dict[int, list[_Unit]] = {}
+        for unit in picked:
+            by_hit.setdefault(unit.hit_index, []).append(unit)
+        citations, sentences = [], []
+        for n, (index, units) in enumerate(by_hit.items(), 1):
+            units.sort(key=lambda u: u.line)
+            hit = evidence.hits[index]
+            citation = make_citation(n, hit, evidence.documents, [u.text for u in units])
+            citations.append(citation)
+            lead = f"Menurut {citation.label}:" if n == 1 else f"Selain itu, {citation.label} menyebutkan:"
+            sentences.append(lead + " " + _join(units, n))
+        return Composition(answer="\n\n".join(sentences), citations=citations)
+
+    def stream(self, evidence: Evidence) -> Iterator[str | Composition]:
+        composition = self.compose(evidence)
+        for piece in re.findall(r"\S+\s*", composition.answer):
+            yield piece
+        yield composition
+
+    # ---- selection ----------------------------------------------------------------------
+    def _pick(self, evidence: Evidence) -> list[_Unit]:
+        weights = _query_weights(evidence)
+        units = [u for i, hit in enumerate(evidence.hits[:5]) for u in self._units(i, hit, evidence, weights)]
+        if not units:
+            return []
+        best = max(units, key=lambda u: u.score)
+        chosen = [best]
+        # More of the best passage: its list items, or units nearly as good.
+        same = [u for u in units if u.hit_index == best.hit_index and u is not best]
+        if evidence.kind == "daftar" or best.text.rstrip().endswith(":"):
+            chosen += [u for u in same if u.line > best.line and _ITEM.match(u.text)][:12]
+        chosen += [u for u in same if u not in chosen and u.score >= 0.75 * best.score][:2]
+        # A second passage only when it answers nearly as well and adds another provision.
+        others = sorted((u for u in units if u.hit_index != best.hit_index), key=lambda u: -u.score)
+        used_hits = {best.hit_index}
+        for unit in others:
+            if len(used_hits) >= self.max_citations:
+                break
+            if unit.hit_index in used_hits or unit.score < 0.8 * best.score:
+                continue
+            if any(_overlap(unit.text, c.text) > 0.6 for c in chosen):
+                continue
+            chosen.append(unit)
+            used_hits.add(unit.hit_index)
+        return chosen
+
+    def _units(self, index: int, hit: ScoredChunk, evidence: Evidence, weights: dict[str, float]) -> list[_Unit]:
+        prior = 1.0 / (1.0 + 0.35 * index) + (0.5 if hit.exact else 0.0)
+        out = []
+        for line_no, text in enumerate(_split_units(body(hit.chunk))):
+            stems = set(tokens(text))
+            overlap = sum(w for t, w in weights.items() if t in stems)
+            if overlap <= 0 and not hit.exact:
+                continue
+            score = overlap * prior + _kind_bonus(evidence, text) * max(overlap, 1.0) * prior
+            if evidence.ayat and text.startswith(f"({evidence.ayat})"):
+                score += 2.0 * prior + overlap
+            out.append(_Unit(index, text, score, line_no))
+        return out
+
+
+def _query_weights(evidence: Evidence) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for token in tokens(evidence.context):
+        if token not in QUESTION_WORDS:
+            weights[token] = max(weights.get(token, 0.0), 0.5 * evidence.idf(token))
+    for token in tokens(evidence.question):
+        if token not in QUESTION_WORDS:
+            weights[token] = max(weights.get(token, 0.0), evidence.idf(token))
+    return weights
+
+
+def _split_units(text: str) -> list[str]:
+    units: list[str] = []
+    for line in (line.strip() for line in text.splitlines()):
+        if not line:
+            continue
+        if _ITEM.match(line) or len(line) < 240:
+            units.append(line)
+        else:
+            units.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+    return units
+
+
+def _kind_bonus(evidence: Evidence, text: str) -> float:
+    kind = evidence.kind
+    if kind == "waktu":
+        return 0.6 if _DATE.search(text) else 0.0
+    if kind == "jumlah":
+        return 0.4 if _NUMBER.search(text) else 0.0
+    if kind == "siapa":
+        return 0.3 if _WHO.search(text) else 0.0
+    if kind == "definisi":
+        return 0.4 if _DEFINES.search(text) else 0.0
+    if kind == "daftar":
+        return 0.3 if (_ITEM.match(text) or text.rstrip().endswith(":") or text.count(",") >= 2) else 0.0
+    if kind == "apakah":
+        return 0.2 if _MODAL.search(text) else 0.0
+    return 0.0
+
+
+def _overlap(a: str, b: str) -> float:
+    sa, sb = set(tokens(a)), set(tokens(b))
+    return len(sa & sb) / max(1, min(len(sa), len(sb)))
+
+
+def _join(units: list[_Unit], n: int) -> str:
+    parts = []
+    for unit in units:
+        text = unit.text.rstrip()
+        if _ITEM.match(text) or text.endswith(":"):
+            parts.append(f"\n{text} [{n}]" if parts else f"{text} [{n}]")
+        else:
+            if not text.endswith((".", "!", "?", ";", ":")):
+                text += "."
+            parts.append(f"{text} [{n}]")
+    return " ".join(parts).replace(" \n", "\n")
+
+
+def question_kind(question: str) -> str:
+    q = question.lower()
+    if re.search(r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|tanggal|berapa lama|jangka waktu|tahun berapa)\b", q):
+        return "waktu"
+    if re.search(r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya)\b", q):
+        return "definisi"
+    if re.search(r"\b(apa saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar|unsur|komponen|faktor)\b", q):
+        return "daftar"
+    if re.search(r"\bsiapa\b", q):
+        return "siapa"
+    if re.search(r"\b(berapa|jumlah|banyak)\b", q):
+        return "jumlah"
+    if re.search(r"\b(apakah|bolehkah|bisakah|boleh|bisa|dapatkah|wajib|harus)\b", q):
+        return "apakah"
+    return "umum"

@@ -1,0 +1,47 @@
+"""Follow-up questions ("Kalau pejabat pengawas?", "Siapa yang menetapkannya?") made standalone.
+
+No LLM: a question that leans on the conversation (short, anaphoric, or starting with "kalau")
+borrows the topic of the last user turn and the regulations the conversation named.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .records import Turn
+from .references import Reference, ReferenceResolver
+
+_LEANS_ON_CONTEXT = re.compile(
+    r"^(kalau|kalo|klo|lalu|terus|trus|trs|dan|bagaimana dengan|gimana dengan|gmn dengan|yang|itu|untuk yang|nah)\b"
+    r"|\b(itu|tersebut|tadi|ini|sama|juga|sebelumnya|di atas)\b"
+    r"|\w+nya\b",
+    re.I,
+)
+
+
+@dataclass
+class Standalone:
+    question: str  # what retrieval sees
+    context: str = ""  # the borrowed topic ("" when the question stands alone)
+    boost_docs: list[str] = field(default_factory=list)
+
+
+def make_standalone(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference) -> Standalone:
+    users = [t.content for t in history if t.role == "user"]
+    if not users:
+        return Standalone(question)
+    words = re.findall(r"\w+", question)
+    leans = len(words) <= 6 or bool(_LEANS_ON_CONTEXT.search(question))
+    if not leans or own.doc_ids:
+        return Standalone(question)
+    # The last user turn carries the topic; one more when that turn was itself a follow-up.
+    context_turns = users[-1:]
+    if len(users) > 1 and len(re.findall(r"\w+", users[-1])) <= 6:
+        context_turns = users[-2:]
+    context = " ".join(context_turns)
+    boost: list[str] = []
+    for turn in reversed(history[-6:]):
+        for doc_id in resolver.resolve(turn.content).doc_ids:
+            if doc_id not in boost:
+                boost.append(doc_id)
+    return Standalone(question=f"{question} {context}", context=context, boost_docs=boost)

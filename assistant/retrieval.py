@@ -1,0 +1,211 @@
+"""Hybrid retrieval: dense (Chroma, e5 `query: `) + BM25 (Sastrawi stems), fused by reciprocal rank.
+
+Explicit references ("Pasal 4 Permenpan RB 45/2022") are looked up exactly and put first; a
+named document narrows the search to it. An official text outranks a digest of the same
+document, and a Penjelasan travels with its Pasal.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field
+
+from .index import IndexState, IndexStore
+from .records import Filters, ScoredChunk
+from .references import Reference
+from .text import tokens as bm25_tokens
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever over the committed index (see `search` for the rich result)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: IndexStore
+    embeddings: Any
+    mode: Mode = "hybrid"
+    k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    filters: Filters | None = None
+    boost_docs: list[str] = Field(default_factory=list)
+
+    # ---- LangChain interface ------------------------------------------------------------
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None, **kwargs: Any
+    ) -> list[Document]:
+        hits = self.search(query, filters=kwargs.get("filters", self.filters), k=kwargs.get("k", self.k))
+        return [to_document(hit) for hit in hits]
+
+    # ---- the search itself --------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        reference: Reference | None = None,
+        boost_docs: list[str] | None = None,
+    ) -> list[ScoredChunk]:
+        k = k or self.k
+        state = self.store.state()
+        if state.empty:
+            return []
+        filters = filters if filters is not None else self.filters
+        named = _narrow(filters, reference)
+        hits = self._fused(state, query, named or filters)
+        if named is not None and not hits:  # the named document may not hold the topic
+            hits = self._fused(state, query, filters)
+        hits = _boost(hits, boost_docs or self.boost_docs)
+        if reference and reference.pasal:
+            hits = _exact_first(state, hits, reference, filters)
+        hits = _prefer_official(hits)
+        hits = _with_penjelasan(state, hits, k)
+        return hits[:k]
+
+    def _fused(self, state: IndexState, query: str, filters: Filters | None) -> list[ScoredChunk]:
+        n = max(self.candidates, self.k)
+        dense = self._dense(query, n, filters) if self.mode in ("hybrid", "dense") else []
+        lexical = self._bm25(state, query, n, filters) if self.mode in ("hybrid", "bm25") else []
+        if self.mode == "dense":
+            return [ScoredChunk(chunk=state.chunks[p], score=s, dense_score=s, dense_rank=r) for r, (p, s) in enumerate(dense, 1)]
+        if self.mode == "bm25":
+            return [ScoredChunk(chunk=state.chunks[p], score=s, bm25_rank=r) for r, (p, s) in enumerate(lexical, 1)]
+        fused: dict[int, ScoredChunk] = {}
+        for rank, (pos, similarity) in enumerate(dense, 1):
+            hit = fused.setdefault(pos, ScoredChunk(chunk=state.chunks[pos], score=0.0))
+            hit.score += 1.0 / (self.rrf_k + rank)
+            hit.dense_rank = rank
+            hit.dense_score = similarity
+        for rank, (pos, _) in enumerate(lexical, 1):
+            hit = fused.setdefault(pos, ScoredChunk(chunk=state.chunks[pos], score=0.0))
+            hit.score += 1.0 / (self.rrf_k + rank)
+            hit.bm25_rank = rank
+        return sorted(fused.values(), key=lambda h: -h.score)
+
+    def _dense(self, query: str, n: int, filters: Filters | None) -> list[tuple[int, float]]:
+        vector = self.embeddings.embed_query(query)
+        return self.store.dense_query(vector, n, filters)
+
+    def _bm25(self, state: IndexState, query: str, n: int, filters: Filters | None) -> list[tuple[int, float]]:
+        words = [t for t in bm25_tokens(query) if t in state.bm25_vocab]
+        if not words or state.bm25 is None:
+            return []
+        scores = state.bm25.get_scores(words)
+        mask = state.mask(filters)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _narrow(filters: Filters | None, reference: Reference | None) -> Filters | None:
+    if not reference or not reference.doc_ids:
+        return None
+    base = filters.model_copy() if filters else Filters()
+    wanted = [d for d in reference.doc_ids if not base.doc_id or d in base.doc_id]
+    if not wanted:
+        return None
+    base.doc_id = wanted
+    return base
+
+
+def _boost(hits: list[ScoredChunk], docs: list[str]) -> list[ScoredChunk]:
+    """Documents the conversation is about rise, without excluding others."""
+    if not docs or not hits:
+        return hits
+    bonus = hits[0].score * 0.5
+    for hit in hits:
+        if hit.chunk.doc_id in docs:
+            hit.score += bonus
+    return sorted(hits, key=lambda h: -h.score)
+
+
+def _exact_first(state: IndexState, hits, reference: Reference, filters) -> list[ScoredChunk]:
+    mask = state.mask(filters)
+    exact = []
+    for pos in state.by_pasal.get(reference.pasal, []):
+        chunk = state.chunks[pos]
+        if mask is not None and not mask[pos]:
+            continue
+        if reference.doc_ids and chunk.doc_id not in reference.doc_ids:
+            continue
+        if chunk.bagian not in ("Batang Tubuh", "Penjelasan"):
+            continue
+        exact.append(chunk)
+    if not exact:
+        return hits
+    # Batang Tubuh before Penjelasan, and the named ayat first when the Pasal is split.
+    exact.sort(key=lambda c: (c.bagian != "Batang Tubuh", not _holds_ayat(c.ayat, reference.ayat), c.part))
+    top = (hits[0].score if hits else 1.0) + 1.0
+    first = [ScoredChunk(chunk=c, score=top - i * 1e-3, exact=True) for i, c in enumerate(exact)]
+    ids = {c.chunk_id for c in exact}
+    return first + [h for h in hits if h.chunk.chunk_id not in ids]
+
+
+def _holds_ayat(span: str | None, ayat: str | None) -> bool:
+    if not ayat or not span:
+        return False
+    low, _, high = span.partition("-")
+    try:
+        return int(low) <= int(ayat) <= int(high or low)
+    except ValueError:
+        return False
+
+
+def _prefer_official(hits: list[ScoredChunk]) -> list[ScoredChunk]:
+    """Where an official text and a digest answer from the same document, the official one leads."""
+    official = {h.chunk.doc_id for h in hits if h.chunk.resmi}
+    if not official:
+        return hits
+    best = {}
+    for h in hits:
+        if h.chunk.resmi:
+            best[h.chunk.doc_id] = max(best.get(h.chunk.doc_id, 0.0), h.score)
+    top_digest = {}
+    for h in hits:
+        if not h.chunk.resmi and h.chunk.doc_id in official:
+            top_digest[h.chunk.doc_id] = max(top_digest.get(h.chunk.doc_id, 0.0), h.score)
+    for h in hits:
+        doc = h.chunk.doc_id
+        if h.chunk.resmi and doc in top_digest and h.score == best[doc] and h.score < top_digest[doc]:
+            h.score = top_digest[doc] + 1e-6
+    return sorted(hits, key=lambda h: -h.score)
+
+
+def _with_penjelasan(state: IndexState, hits: list[ScoredChunk], k: int) -> list[ScoredChunk]:
+    """Puts the Penjelasan of a retrieved Pasal right after it (within the top k)."""
+    out: list[ScoredChunk] = []
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.chunk.chunk_id in seen:
+            continue
+        out.append(hit)
+        seen.add(hit.chunk.chunk_id)
+        c = hit.chunk
+        if c.bagian == "Batang Tubuh" and c.pasal and len(out) < k:
+            for pos in state.by_pasal.get(c.pasal, []):
+                other = state.chunks[pos]
+                if (
+                    other.bagian == "Penjelasan"
+                    and other.pasal == c.pasal
+                    and other.doc_id == c.doc_id
+                    and other.resmi == c.resmi
+                    and other.chunk_id not in seen
+                ):
+                    out.append(ScoredChunk(chunk=other, score=hit.score * 0.999))
+                    seen.add(other.chunk_id)
+    return out
+
+
+def to_document(hit: ScoredChunk) -> Document:
+    meta = {k: v for k, v in hit.chunk.model_dump().items() if v is not None and k != "text"}
+    meta["score"] = hit.score
+    return Document(page_content=hit.chunk.text, metadata=meta, id=hit.chunk.chunk_id)

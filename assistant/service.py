@@ -1,0 +1,307 @@
+"""The assistant: question (+ history) → standalone question → retrieve → compose → Answer.
+
+The chain is an LCEL pipeline of small steps, so each step can be swapped or reused; `ask`
+runs it and `ask_stream` streams the composed text. One Assistant per process holds the model
+and the index; it is safe to call from several threads.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from langchain_core.runnables import RunnableLambda
+
+from .citations import warnings_for
+from .compose import Composer, Composition, Evidence, make_composer
+from .compose.extractive import QUESTION_WORDS, question_kind
+from .config import Settings, get_settings, setup_offline_env
+from .errors import InvalidInput
+from .followup import Standalone, make_standalone
+from .index import IndexStore
+from .records import Answer, ChunkRecord, DocumentMeta, Filters, RetrievedRef, ScoredChunk, Turn
+from .references import Reference, ReferenceResolver
+from .retrieval import HybridRetriever, Mode
+from .text import tokens
+
+# Evidence thresholds, tuned on the dev split (evals/questions/dev.jsonl): the idf-weighted share
+# of the question's topic words found in the best passages, and the dense similarity of the best.
+MIN_COVERAGE = 0.5
+MIN_DENSE = 0.80
+
+
+@dataclass
+class _Turn:
+    """What flows through the chain for one question."""
+
+    question: str
+    history: list[Turn]
+    filters: Filters | None
+    k: int
+    started: float
+    reference: Reference | None = None
+    standalone: Standalone | None = None
+    hits: list[ScoredChunk] | None = None
+    refusal: str | None = None
+
+
+class Assistant:
+    def __init__(self, settings: Settings, retriever_mode: Mode = "hybrid", composer: Composer | None = None):
+        self.settings = settings
+        self.store = IndexStore(settings)
+        self._embeddings = None
+        self.mode = retriever_mode
+        self.composer = composer or make_composer(settings)
+        self._resolver: tuple[int, ReferenceResolver] | None = None
+        self._dense_baseline = None
+        self.chain = (
+            RunnableLambda(self._understand, name="understand")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._decide, name="decide")
+        )
+
+    # ---- parts ------------------------------------------------------------------------------
+    @property
+    def embeddings(self):
+        if self._embeddings is None:
+            from .embeddings import get_embeddings
+
+            self._embeddings = get_embeddings(self.settings)
+        return self._embeddings
+
+    def retriever(self, k: int | None = None, filters: Filters | None = None) -> HybridRetriever:
+        return HybridRetriever(
+            store=self.store,
+            embeddings=self.embeddings,
+            mode=self.mode,
+            k=k or self.settings.top_k,
+            candidates=self.settings.candidates,
+            rrf_k=self.settings.rrf_k,
+            filters=filters,
+        )
+
+    def resolver(self) -> ReferenceResolver:
+        state = self.store.state()
+        if self._resolver is None or self._resolver[0] != state.generation:
+            self._resolver = (state.generation, ReferenceResolver(state.documents))
+        return self._resolver[1]
+
+    def warm_up(self) -> None:
+        """Loads the model and the index now rather than on the first question."""
+        self.store.state()
+        self.embeddings.embed_query("pemanasan")
+
+    # ---- public API -------------------------------------------------------------------------
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None, k: int | None = None
+    ) -> Answer:
+        turn = self.chain.invoke(self._start(question, history, filters, k))
+        return self._finish(turn, self._compose(turn))
+
+    def ask_stream(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None, k: int | None = None
+    ) -> Iterator[tuple[str, object]]:
+        turn = self.chain.invoke(self._start(question, history, filters, k))
+        if turn.refusal is not None:
+            answer = self._finish(turn, None)
+            yield "delta", answer.answer
+        else:
+            composition = None
+            for piece in self.composer.stream(self._evidence(turn)):
+                if isinstance(piece, Composition):
+                    composition = piece
+                else:
+                    yield "delta", piece
+            answer = self._finish(turn, composition)
+        yield "citations", answer.citations
+        yield "done", answer
+
+    def search(
+        self, query: str, filters: Filters | None = None, k: int | None = None, history: Sequence[Turn] = ()
+    ) -> list[ScoredChunk]:
+        turn = self._retrieve(self._understand(self._start(query, history, filters, k or 10)))
+        return turn.hits or []
+
+    def documents(self) -> list[DocumentMeta]:
+        return sorted(self.store.state().documents.values(), key=lambda m: (m.jenis, -(m.tahun or 0), m.doc_id))
+
+    def document(self, doc_id: str) -> tuple[DocumentMeta, list[ChunkRecord]]:
+        state = self.store.state()
+        if doc_id not in state.documents:
+            raise InvalidInput(f"Dokumen '{doc_id}' tidak ada di korpus.")
+        chunks = [c for c in state.chunks if c.doc_id == doc_id]
+        return state.documents[doc_id], chunks
+
+    def readiness(self) -> dict:
+        state_ok = True
+        try:
+            state = self.store.state()
+        except Exception:
+            state_ok, state = False, None
+        return {
+            "model": self._embeddings is not None,
+            "index": state_ok and state is not None and not state.empty,
+            "chroma": self.store.ping(),
+            "chunks": len(state.chunks) if state else 0,
+            "documents": len(state.documents) if state else 0,
+        }
+
+    # ---- chain steps ------------------------------------------------------------------------
+    def _start(self, question, history, filters, k) -> _Turn:
+        question = (question or "").strip()
+        if not question:
+            raise InvalidInput("Pertanyaan kosong; tuliskan pertanyaan Anda.")
+        return _Turn(question, list(history), filters, k or self.settings.top_k, time.perf_counter())
+
+    def _understand(self, turn: _Turn) -> _Turn:
+        resolver = self.resolver()
+        turn.reference = resolver.resolve(turn.question)
+        turn.standalone = make_standalone(turn.question, turn.history, resolver, turn.reference)
+        return turn
+
+    def _retrieve(self, turn: _Turn) -> _Turn:
+        ref = turn.reference
+        if self.mode == "dense":
+            turn.hits = self._dense_baseline_search(turn.standalone.question, turn.filters, max(turn.k, 10))
+            return turn
+        turn.hits = self.retriever(k=max(turn.k, 10), filters=turn.filters).search(
+            turn.standalone.question,
+            reference=ref,
+            boost_docs=turn.standalone.boost_docs,
+        )
+        return turn
+
+    def _decide(self, turn: _Turn) -> _Turn:
+        """Refuses when the corpus holds no basis: better an honest 'not found' than a guess."""
+        ref, hits = turn.reference, turn.hits or []
+        if ref and ref.unresolved and not ref.doc_ids:
+            turn.refusal = (
+                f"Dokumen yang Anda sebut ({ref.unresolved}) tidak ada di korpus, sehingga saya tidak dapat "
+                "menjawab berdasarkan dokumen tersebut."
+            )
+            return turn
+        if ref and ref.pasal and ref.doc_ids and not any(h.exact for h in hits):
+            names = ", ".join(self._name(d) for d in ref.doc_ids)
+            turn.refusal = (
+                f"Pasal {ref.pasal} {names} tidak terdapat di korpus (korpus hanya memuat pasal yang sudah "
+                "diketahui isinya), jadi saya tidak dapat mengutipnya."
+            )
+            return turn
+        if not hits:
+            turn.refusal = self._not_found_message()
+            return turn
+        if any(h.exact for h in hits) or (ref and ref.doc_ids and hits[0].chunk.doc_id in ref.doc_ids and self._coverage(turn) >= 0.3):
+            return turn
+        if self._coverage(turn) < MIN_COVERAGE or self._dense_top(turn) < MIN_DENSE:
+            turn.refusal = self._not_found_message()
+        return turn
+
+    # ---- evidence ---------------------------------------------------------------------------
+    def _coverage(self, turn: _Turn) -> float:
+        """Idf-weighted share of the question's topic words present in the top passages."""
+        state = self.store.state()
+        words = [t for t in dict.fromkeys(tokens(turn.question)) if t not in QUESTION_WORDS]
+        if not words:
+            return 0.0
+        present = set()
+        for hit in (turn.hits or [])[:3]:
+            present.update(tokens(hit.chunk.text))
+        total = sum(state.idf_of(w) for w in words)
+        return sum(state.idf_of(w) for w in words if w in present) / total if total else 0.0
+
+    def _dense_top(self, turn: _Turn) -> float:
+        if self.mode == "bm25":
+            return 1.0
+        return max((h.dense_score for h in turn.hits or [] if h.dense_score is not None), default=0.0)
+
+    def _evidence(self, turn: _Turn) -> Evidence:
+        state = self.store.state()
+        return Evidence(
+            question=turn.question,
+            context=turn.standalone.context if turn.standalone else "",
+            kind=question_kind(turn.question) if question_kind(turn.question) != "umum" or not turn.standalone
+            else question_kind(turn.standalone.question),
+            hits=(turn.hits or [])[: max(turn.k, 5)],
+            documents=state.documents,
+            idf=state.idf_of,
+            ayat=turn.reference.ayat if turn.reference else None,
+        )
+
+    def _compose(self, turn: _Turn) -> Composition | None:
+        if turn.refusal is not None:
+            return None
+        return self.composer.compose(self._evidence(turn))
+
+    def _finish(self, turn: _Turn, composition: Composition | None) -> Answer:
+        documents = self.store.state().documents
+        retrieved = [
+            RetrievedRef(doc_id=h.chunk.doc_id, pasal=h.chunk.pasal, chunk_id=h.chunk.chunk_id, score=round(h.score, 6))
+            for h in (turn.hits or [])
+        ]
+        if composition is None or not composition.citations:
+            message = turn.refusal or self._not_found_message()
+            return Answer(
+                question=turn.question,
+                answer=message,
+                found=False,
+                retrieved=retrieved,
+                latency_ms=round((time.perf_counter() - turn.started) * 1000, 1),
+                answer_id=uuid.uuid4().hex,
+                standalone_question=turn.standalone.question if turn.standalone else None,
+            )
+        warnings = composition.warnings + warnings_for(composition.citations, documents)
+        return Answer(
+            question=turn.question,
+            answer=composition.answer,
+            found=True,
+            citations=composition.citations,
+            retrieved=retrieved,
+            warnings=warnings,
+            latency_ms=round((time.perf_counter() - turn.started) * 1000, 1),
+            answer_id=uuid.uuid4().hex,
+            standalone_question=turn.standalone.question if turn.standalone else None,
+        )
+
+    def _name(self, doc_id: str) -> str:
+        meta = self.store.state().documents.get(doc_id)
+        return meta.short_name if meta else doc_id
+
+    def _not_found_message(self) -> str:
+        state = self.store.state()
+        topics = sorted({m.short_name for m in state.documents.values() if m.jenis.lower() not in ("berita", "glosarium")})
+        covered = "; ".join(topics[:8]) + ("; dan lainnya" if len(topics) > 8 else "")
+        return (
+            "Maaf, saya tidak menemukan dasar hukum untuk pertanyaan ini di korpus, jadi saya tidak akan menebak. "
+            f"Korpus memuat regulasi penyederhanaan birokrasi, antara lain: {covered}. "
+            "Coba sebutkan nama jabatan, topik (mis. penyetaraan jabatan, sistem kerja, jabatan pelaksana) "
+            "atau nomor peraturan dan pasalnya."
+        )
+
+    # ---- the plain LangChain baseline (evals and benchmarks) --------------------------------
+    def _dense_baseline_search(self, query: str, filters: Filters | None, k: int) -> list[ScoredChunk]:
+        """A stock langchain-chroma retriever, so every figure of ours has a plain baseline beside it."""
+        from langchain_chroma import Chroma
+
+        from .index import chroma_where, collection_name
+
+        if self._dense_baseline is None:
+            self._dense_baseline = Chroma(
+                client=self.store.client(),
+                collection_name=collection_name(self.settings),
+                embedding_function=self.embeddings,
+            )
+        state = self.store.state()
+        pairs = self._dense_baseline.similarity_search_with_score(query, k=k + 8, filter=chroma_where(filters))
+        hits = []
+        for doc, distance in pairs:
+            pos = state.position.get(doc.id)
+            if pos is not None:
+                sim = 1.0 - float(distance)
+                hits.append(ScoredChunk(chunk=state.chunks[pos], score=sim, dense_score=sim, dense_rank=len(hits) + 1))
+        return hits[:k]
+
+
+def build_assistant(settings: Settings | None = None, retriever: Mode = "hybrid") -> Assistant:
+    setup_offline_env()
+    return Assistant(settings or get_settings(), retriever_mode=retriever)
