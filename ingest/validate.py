@@ -72,10 +72,11 @@ def validate_corpus(files: dict, documents: dict[str, DocumentMeta], records: li
                         "(tambahkan ke 'relasi_eksternal' bila memang di luar korpus)",
                     )
 
-    # No Pasal heading repeated within one file; no chunk id repeated anywhere.
+    # No Pasal heading repeated within one digest (an official amending regulation legitimately
+    # repeats numbers: its Pasal I restates the amended Pasal 5); no chunk id repeated anywhere.
     pasal_heads: dict[str, Counter] = defaultdict(Counter)
     for _, chunk in records:
-        if chunk.bagian == "Batang Tubuh" and chunk.pasal and chunk.part == 0:
+        if chunk.bagian == "Batang Tubuh" and chunk.pasal and chunk.part == 0 and not chunk.resmi:
             pasal_heads[chunk.source_path][chunk.pasal] += 1
     for rel, counts in pasal_heads.items():
         repeated = sorted(p for p, n in counts.items() if n > 1)

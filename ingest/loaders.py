@@ -1,0 +1,287 @@
+"""Loaders: one small interface per file format, chosen by suffix through a registry.
+
+Each loader turns a file into page strings (`LoadedDocument.pages`); the structure parser does the
+rest. Metadata comes from Markdown front matter, or for other formats from a sidecar
+`<filename>.yaml` next to the file. Every failure a user can cause (corrupt, encrypted, scanned,
+empty, oversized, a zip bomb) becomes `DocumentRejected` with an Indonesian reason; no library
+traceback leaves this module.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from pydantic import BaseModel
+
+from assistant.errors import DocumentRejected
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_PDF_PAGES = 2000
+MAX_DOCX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# Word XML compresses about 5-30x; hundreds-to-one only happens in crafted archives.
+MAX_DOCX_COMPRESSION_RATIO = 200
+_RATIO_CHECK_MIN_BYTES = 1024 * 1024  # tiny entries may compress absurdly well and harmlessly
+
+
+class LoadedDocument(BaseModel):
+    path: Path
+    meta: dict | None  # front matter or sidecar
+    pages: list[str]
+    paged: bool  # True when `pages` are real pages (PDF), so page numbers mean something
+
+
+class _Content(BaseModel):
+    pages: list[str]
+    paged: bool = False
+    meta: dict | None = None
+
+
+Loader = Callable[[Path], _Content]
+_LOADERS: dict[str, Loader] = {}
+
+
+def register(*suffixes: str) -> Callable[[Loader], Loader]:
+    def add(loader: Loader) -> Loader:
+        for suffix in suffixes:
+            _LOADERS[suffix] = loader
+        return loader
+
+    return add
+
+
+def load_document(path: Path) -> LoadedDocument:
+    """Reads any supported file into page strings plus its metadata, or raises DocumentRejected."""
+    path = Path(path)
+    loader = _LOADERS.get(path.suffix.lower())
+    if loader is None:
+        supported = ", ".join(SUPPORTED_SUFFIXES)
+        raise DocumentRejected(
+            str(path), f"format berkas '{path.suffix or '(tanpa ekstensi)'}' tidak didukung (didukung: {supported})"
+        )
+    _check_size(path)
+    content = loader(path)
+    if not any(page.strip() for page in content.pages):
+        raise DocumentRejected(str(path), "dokumen kosong (tidak ada teks)")
+    meta = content.meta if content.meta is not None else _read_sidecar(path)
+    return LoadedDocument(path=path, meta=meta, pages=content.pages, paged=content.paged)
+
+
+def _check_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DocumentRejected(str(path), "berkas tidak dapat dibaca", cause=repr(exc)) from None
+    if size > MAX_FILE_BYTES:
+        raise DocumentRejected(
+            str(path), f"berkas terlalu besar ({size / 2**20:.0f} MB; batas {MAX_FILE_BYTES // 2**20} MB)"
+        )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DocumentRejected(str(path), "berkas tidak dapat dibaca", cause=repr(exc)) from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if b"\x00" in raw:
+        raise DocumentRejected(str(path), "berkas bukan teks (berisi data biner)")
+    # UTF-8 first; Windows-1252 is what Indonesian office PCs save as when it is not UTF-8.
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DocumentRejected(str(path), "berkas teks tidak dapat dibaca sebagai UTF-8")
+
+
+def _parse_yaml(path: Path, text: str, what: str, first_line: int) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = f" (baris {mark.line + first_line})" if mark is not None else ""
+        raise DocumentRejected(str(path), f"{what} YAML tidak valid: {problem}{where}", cause=str(exc)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DocumentRejected(str(path), f"{what} YAML harus berupa pemetaan (kunci: nilai)")
+    return data
+
+
+def _read_sidecar(path: Path) -> dict | None:
+    for sidecar in (path.with_name(path.name + ".yaml"), path.with_name(path.name + ".yml")):
+        if sidecar.exists():
+            text = _decode(sidecar, _read_bytes(sidecar))
+            return _parse_yaml(path, text, f"metadata sidecar {sidecar.name}", first_line=1)
+    return None
+
+
+# --- Markdown and plain text -------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+
+
+@register(".md", ".markdown")
+def load_markdown(path: Path) -> _Content:
+    text = _decode(path, _read_bytes(path))
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return _Content(pages=[text], meta=None)
+    # The YAML starts on the file's second line (after the opening ---).
+    meta = _parse_yaml(path, match.group(1), "front matter", first_line=2)
+    return _Content(pages=[text[match.end():]], meta=meta)
+
+
+@register(".txt")
+def load_text(path: Path) -> _Content:
+    text = _decode(path, _read_bytes(path))
+    # pdftotext and similar tools separate pages with form feeds; keep them as pages.
+    pages = text.split("\f")
+    return _Content(pages=pages, paged=len(pages) > 1)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+@register(".pdf")
+def load_pdf(path: Path) -> _Content:
+    from pypdf import PdfReader
+
+    # pypdf raises many exception types on damaged files (PdfReadError, ValueError, KeyError,
+    # zlib.error, ...): at this boundary any of them means "corrupt file".
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not _decrypt_with_empty_password(reader):
+            raise DocumentRejected(str(path), "PDF terenkripsi dan tidak dapat dibuka tanpa kata sandi")
+        count = len(reader.pages)
+    except DocumentRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see comment above
+        raise DocumentRejected(str(path), "berkas PDF rusak atau tidak dapat dibaca", cause=repr(exc)) from None
+    if count > MAX_PDF_PAGES:
+        raise DocumentRejected(str(path), f"PDF terlalu panjang ({count} halaman; batas {MAX_PDF_PAGES})")
+    try:
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:  # noqa: BLE001 - a damaged content stream
+        raise DocumentRejected(str(path), "isi PDF rusak dan teksnya tidak dapat dibaca", cause=repr(exc)) from None
+    if count and not any(p.strip() for p in pages):
+        raise DocumentRejected(str(path), "PDF tidak memiliki lapisan teks (hasil pindaian); OCR tidak didukung")
+    return _Content(pages=pages, paged=True)
+
+
+def _decrypt_with_empty_password(reader) -> bool:
+    # Many official PDFs carry only an owner password (printing/copy restrictions): they open
+    # with an empty user password.
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # noqa: BLE001 - unsupported cipher or damaged encryption dictionary
+        return False
+
+
+# --- DOCX --------------------------------------------------------------------------------------
+
+
+@register(".docx")
+def load_docx(path: Path) -> _Content:
+    _check_zip_is_safe(path)
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(str(path))
+        blocks: list[str] = []
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                blocks.extend(_table_texts(item))
+            else:
+                blocks.append(item.text)
+    except Exception as exc:  # noqa: BLE001 - python-docx/lxml/zipfile errors on damaged files
+        raise DocumentRejected(str(path), "berkas DOCX rusak atau tidak dapat dibaca", cause=repr(exc)) from None
+    # Word paragraphs are real paragraphs, not wrapped lines: a blank line keeps them apart.
+    return _Content(pages=["\n\n".join(b.strip() for b in blocks if b.strip())])
+
+
+def _table_texts(table) -> list[str]:
+    from docx.table import Table
+
+    texts: list[str] = []
+    seen: set = set()  # the cell elements themselves: ids of lxml proxies get reused
+    for row in table.rows:
+        for cell in row.cells:
+            if cell._tc in seen:  # a merged cell is returned once per grid column it spans
+                continue
+            seen.add(cell._tc)
+            for item in cell.iter_inner_content():
+                texts.extend(_table_texts(item) if isinstance(item, Table) else [item.text])
+    return texts
+
+
+def _check_zip_is_safe(path: Path) -> None:
+    """Rejects archives that would expand to absurd sizes, before python-docx inflates them."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DocumentRejected(str(path), "berkas DOCX rusak (bukan arsip ZIP yang sah)", cause=repr(exc)) from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_DOCX_UNCOMPRESSED_BYTES:
+        raise DocumentRejected(
+            str(path),
+            f"isi DOCX terlalu besar setelah diekstrak ({total / 2**20:.0f} MB; "
+            f"batas {MAX_DOCX_UNCOMPRESSED_BYTES // 2**20} MB)",
+        )
+    for info in infos:
+        if info.file_size >= _RATIO_CHECK_MIN_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_DOCX_COMPRESSION_RATIO:
+                raise DocumentRejected(
+                    str(path),
+                    f"rasio kompresi DOCX tidak wajar ({ratio:.0f}:1 pada {info.filename}); kemungkinan bom ZIP",
+                )
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+_DROPPED_TAGS = ("script", "style", "nav", "noscript", "template", "head")
+_BLOCK_TAGS = (
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2", "h3", "h4",
+    "h5", "h6", "li", "ul", "ol", "table", "tr", "td", "th", "blockquote", "pre", "dd", "dt",
+    "dl", "figure", "figcaption", "address", "center", "body",
+)
+
+
+@register(".html", ".htm")
+def load_html(path: Path) -> _Content:
+    from bs4 import BeautifulSoup, NavigableString
+
+    raw = _read_bytes(path)
+    try:
+        soup = BeautifulSoup(raw, "html.parser")
+    except Exception as exc:  # noqa: BLE001 - the parser is lenient; this is a last resort
+        raise DocumentRejected(str(path), "berkas HTML tidak dapat dibaca", cause=repr(exc)) from None
+    for tag in soup(_DROPPED_TAGS):
+        tag.decompose()
+    # Source newlines inside a paragraph are formatting, not line breaks. (Only plain text nodes:
+    # comments and the doctype are not text and get_text skips them as long as they keep their type.)
+    for string in soup.find_all(string=True):
+        if type(string) is NavigableString and string.find_parent("pre") is None:
+            string.replace_with(NavigableString(re.sub(r"\s+", " ", str(string))))
+    # One line per block element: inline markup (<b>Pasal 4</b> in a sentence) must not break a
+    # line, or a reference would look like a heading to the structure parser.
+    for br in soup("br"):
+        br.replace_with(NavigableString("\n"))
+    for block in soup(_BLOCK_TAGS):
+        block.insert_before(NavigableString("\n\n"))
+        block.insert_after(NavigableString("\n\n"))
+    text = soup.get_text()
+    lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip() for line in text.split("\n")]
+    return _Content(pages=[re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()])
+
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(sorted(_LOADERS))
