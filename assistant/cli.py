@@ -143,29 +143,27 @@ def serve(
 
 @app.command("eval")
 def evaluate(
-    questions: list[Path] = typer.Option(..., "--questions", help="Berkas JSONL pertanyaan (boleh berulang)."),
+    questions: list[Path] = typer.Option(..., "--questions", "-q", help="Berkas JSONL pertanyaan (boleh berulang)."),
     out: Path = typer.Option(Path("eval-out"), "--out", help="Folder hasil."),
-    retriever: str = typer.Option("hybrid", "--retriever", help="hybrid | dense | bm25 | all"),
-    ragas: bool = typer.Option(False, "--ragas", help="Juga tulis ragas.jsonl."),
-    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Tulis baseline per pertanyaan ke berkas ini."),
+    retriever: list[str] = typer.Option(["hybrid"], "--retriever", "-r", help="hybrid | dense | bm25 | all (boleh berulang)."),
+    ragas: bool = typer.Option(False, "--ragas", help="Juga tulis ragas.jsonl (format RAGAS)."),
+    write_baseline: bool = typer.Option(False, "--write-baseline", help="Tulis ulang evals/baseline-dev.jsonl dari hasil ini."),
+    gate: bool = typer.Option(False, "--gate", help="Periksa ambang dan baseline; kode keluar 1 bila gagal."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="Tanpa bilah kemajuan."),
 ) -> None:
     """Menilai asisten terhadap himpunan pertanyaan dan menulis laporan."""
-    from evals.questionset import load_questions
-    from evals.runner import run_eval
+    from evals.runner import DEFAULT_BASELINE, RETRIEVERS, eval_command
 
-    modes = ["hybrid", "dense", "bm25"] if retriever == "all" else [retriever]
-    if any(m not in ("hybrid", "dense", "bm25") for m in modes):
-        err.print("[bold red]Gagal:[/] --retriever harus hybrid, dense, bm25 atau all")
-        raise typer.Exit(2)
+    modes = list(RETRIEVERS) if "all" in retriever else retriever
     try:
-        items = load_questions(questions)
-        run_eval(items, get_settings(), modes, out, progress=True, ragas=ragas, console=console)
-        if write_baseline:
-            from evals.runner import write_baseline as write
-
-            write(out / "results.jsonl", write_baseline)
+        code = eval_command(
+            questions, out, get_settings(), retrievers=modes, ragas=ragas,
+            write_baseline_to=DEFAULT_BASELINE if write_baseline else None,
+            run_gate=gate, progress=not no_progress, console=console,
+        )
     except AsistenError as exc:
         _fail(exc, 2)
+    raise typer.Exit(code)
 
 
 def main() -> None:  # pragma: no cover - console entry
