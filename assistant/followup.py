@@ -19,11 +19,15 @@ _LEANS_ON_CONTEXT = re.compile(
 )
 
 
+_THAT_PASAL = re.compile(r"\bpasal\s+(itu|tersebut|tadi|ini|yang sama|yg sama)\b", re.I)
+
+
 @dataclass
 class Standalone:
     question: str  # what retrieval sees
     context: str = ""  # the borrowed topic ("" when the question stands alone)
     boost_docs: list[str] = field(default_factory=list)
+    reference: Reference | None = None  # "pasal itu": the Pasal the conversation was about
 
 
 def make_standalone(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference) -> Standalone:
@@ -44,4 +48,11 @@ def make_standalone(question: str, history: list[Turn], resolver: ReferenceResol
         for doc_id in resolver.resolve(turn.content).doc_ids:
             if doc_id not in boost:
                 boost.append(doc_id)
-    return Standalone(question=f"{question} {context}", context=context, boost_docs=boost)
+    inherited = None
+    if _THAT_PASAL.search(question):
+        for turn in reversed(history[-6:]):
+            earlier = resolver.resolve(turn.content)
+            if earlier.pasal and earlier.doc_ids:
+                inherited = Reference(doc_ids=earlier.doc_ids, pasal=earlier.pasal)
+                break
+    return Standalone(question=f"{question} {context}", context=context, boost_docs=boost, reference=inherited)

@@ -25,7 +25,7 @@ import numpy as np
 from .config import Settings
 from .errors import IndexUnavailable
 from .records import ChunkRecord, DocumentMeta, Filters
-from .text import tokens as bm25_tokens
+from .text import TOKENIZER_VERSION, tokens as bm25_tokens
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ class IndexState:
     bm25_vocab: frozenset[str] = frozenset()
     by_pasal: dict[str, list[int]] = field(default_factory=dict)  # pasal → positions, document order
     idf: dict[str, float] = field(default_factory=dict)  # for scoring sentences when composing
+
+    tokenizer_version: int = TOKENIZER_VERSION
 
     def idf_of(self, token: str) -> float:
         return self.idf.get(token, self._idf_unseen)
@@ -291,14 +293,13 @@ class IndexStore:
             rows = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line]
             files = {path: FileEntry(**entry) for path, entry in manifest["files"].items()}
             documents = {d: DocumentMeta.model_validate(m) for d, m in manifest["documents"].items()}
-            return IndexState.build(
-                manifest["generation"],
-                files,
-                documents,
-                [ChunkRecord.model_validate(r["record"]) for r in rows],
-                [r["id"] for r in rows],
-                [r["tokens"] for r in rows],
-            )
+            chunks = [ChunkRecord.model_validate(r["record"]) for r in rows]
+            version = manifest.get("tokenizer", 0)
+            # An index written by another tokenizer is re-tokenized in memory until the next ingest.
+            token_lists = [r["tokens"] for r in rows] if version == TOKENIZER_VERSION else [bm25_tokens(c.text) for c in chunks]
+            state = IndexState.build(manifest["generation"], files, documents, chunks, [r["id"] for r in rows], token_lists)
+            state.tokenizer_version = version
+            return state
         except Exception as exc:  # damaged or half-copied files: say so, never serve garbage
             raise IndexUnavailable(
                 "Indeks rusak atau tidak lengkap; jalankan `asisten ingest --rebuild`.", cause=repr(exc)
@@ -337,6 +338,7 @@ class IndexStore:
             "collection": collection_name(self.settings),
             "chunks_file": chunks_file,
             "chunks_sha256": hashlib.sha256(body).hexdigest(),
+            "tokenizer": TOKENIZER_VERSION,
             "files": {path: entry.__dict__ for path, entry in sorted(files.items())},
             "documents": {d: m.model_dump(mode="json") for d, m in sorted(documents.items())},
         }

@@ -13,6 +13,8 @@ from .records import DocumentMeta
 
 # Words staff use for a kind of instrument, mapped to a family that a document's `jenis` names.
 _FAMILIES = {
+    "permendagri": ("peraturan menteri dalam negeri",),
+    "kepmendagri": ("keputusan menteri dalam negeri",),
     "permen": ("peraturan menteri",),
     "kepmen": ("keputusan menteri",),
     "uu": ("undang-undang", "undang undang"),
@@ -25,6 +27,8 @@ _FAMILIES = {
     "surat": ("surat menteri", "surat mendagri"),
 }
 _FAMILY_WORDS = [
+    (r"permendagri|peraturan\s+menteri\s+dalam\s+negeri", "permendagri"),
+    (r"kepmendagri|keputusan\s+menteri\s+dalam\s+negeri", "kepmendagri"),
     (r"permen\s*-?\s*pan\s*-?\s*(?:dan\s*)?-?\s*rb|permenpan(?:\s*-?\s*rb)?|permen|peraturan\s+menteri(?:\s+pan\s*-?\s*rb|\s+pendayagunaan[a-z\s]*?birokrasi)?", "permen"),
     (r"kepmen\s*-?\s*pan\s*-?\s*rb|kepmenpan(?:\s*-?\s*rb)?|kepmen|keputusan\s+menteri(?:\s+pan\s*-?\s*rb)?", "kepmen"),
     (r"undang[\s-]*undang|uu", "uu"),
@@ -35,6 +39,8 @@ _FAMILY_WORDS = [
     (r"pp|peraturan\s+pemerintah", "pp"),
     (r"surat\s+edaran|se", "se"),
     (r"surat\s+(?:menteri\s+dalam\s+negeri|mendagri)|surat", "surat"),
+    # Any other instrument kind ("pergub", "permenkes", "perka bkn"): named, but not one we hold.
+    (r"(?:per|kep)(?!aturan\b|angkat\b|nah\b|lu\b|tama\b)[a-z]{2,}", "lain"),
 ]
 _FAMILY_RE = "|".join(f"(?P<f{i}>{pattern})" for i, (pattern, _) in enumerate(_FAMILY_WORDS))
 _NUMBER = r"(?P<nomor>\d+(?:/[\w.]+)*)"
@@ -54,6 +60,13 @@ class Reference:
     pasal: str | None = None
     ayat: str | None = None
     unresolved: str | None = None  # what the question named that no document matches
+    mentions: list[str] = field(default_factory=list)  # the text spans that named them
+
+    def strip_from(self, text: str) -> str:
+        """The question without the words that only name a document or Pasal (not its topic)."""
+        for span in sorted(self.mentions, key=len, reverse=True):
+            text = re.sub(re.escape(span), " ", text, flags=re.I)
+        return re.sub(r"\s+", " ", text).strip()
 
     @property
     def empty(self) -> bool:
@@ -91,6 +104,15 @@ class ReferenceResolver:
             if family in ("uu", "pp", "perpres") and meta.judul:
                 # "UU ASN": the family word plus the acronym of the title.
                 self.aliases[f"{family} {_acronym(meta.judul)}"] = doc_id
+        # Documents outside the corpus that a corpus document names (what it revoked, say):
+        # a question about them is answered by the document that names them.
+        self.external: dict[tuple[str, int], list[str]] = {}
+        for doc_id, meta in documents.items():
+            for relation in ("mencabut", "mengubah", "dicabut_oleh", "diubah_oleh"):
+                for other in getattr(meta, relation):
+                    match = re.search(r"-(\d+)-((?:19|20)\d\d)$", other)
+                    if other not in documents and match:
+                        self.external.setdefault((match.group(1), int(match.group(2))), []).append(doc_id)
 
     def resolve(self, question: str) -> Reference:
         text = question.lower()
@@ -98,9 +120,11 @@ class ReferenceResolver:
         pasal = _PASAL.search(text)
         if pasal:
             ref.pasal = pasal.group("pasal")
+            ref.mentions.append(pasal.group(0))
             ayat = _AYAT.search(text, pasal.end())
             if ayat:
                 ref.ayat = ayat.group("ayat")
+                ref.mentions.append(ayat.group(0))
         for match in list(_NUM_YEAR.finditer(text)) + list(_BARE_NUMBER.finditer(text)):
             family = _family_of(match) if match.group("family") else None
             nomor = match.groupdict().get("nomor")
@@ -110,13 +134,17 @@ class ReferenceResolver:
             if ref.pasal and nomor == ref.pasal and not tahun and not family:
                 continue
             found = self._lookup(family, nomor, int(tahun) if tahun else None)
+            if not found and tahun and family != "lain":
+                found = self.external.get((nomor, int(tahun)), [])
             if found:
                 ref.doc_ids.extend(d for d in found if d not in ref.doc_ids)
-            elif family and tahun:
+                ref.mentions.append(match.group(0))
+            elif (family and tahun) or family == "lain":
                 ref.unresolved = match.group(0).strip()
         for alias, doc_id in self.aliases.items():
             if re.search(rf"\b{re.escape(alias)}\b", text) and doc_id not in ref.doc_ids:
                 ref.doc_ids.append(doc_id)
+                ref.mentions.append(alias)
         return ref
 
     def _lookup(self, family: str | None, nomor: str, tahun: int | None) -> list[str]:

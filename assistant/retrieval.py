@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field
 from .index import IndexState, IndexStore
 from .records import Filters, ScoredChunk
 from .references import Reference
-from .text import tokens as bm25_tokens
+from .text import standardize, tokens as bm25_tokens
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -89,7 +89,7 @@ class HybridRetriever(BaseRetriever):
         return sorted(fused.values(), key=lambda h: -h.score)
 
     def _dense(self, query: str, n: int, filters: Filters | None) -> list[tuple[int, float]]:
-        vector = self.embeddings.embed_query(query)
+        vector = self.embeddings.embed_query(standardize(query))
         return self.store.dense_query(vector, n, filters)
 
     def _bm25(self, state: IndexState, query: str, n: int, filters: Filters | None) -> list[tuple[int, float]]:

@@ -7,6 +7,9 @@ from functools import lru_cache
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
+# Bump when `tokens` changes: indexes built with another version are re-tokenized on ingest.
+TOKENIZER_VERSION = 2
+
 _WORD = re.compile(r"[0-9]+[a-z]?|[a-z]+(?:-[a-z]+)*")
 _stemmer = None
 
@@ -36,6 +39,43 @@ def stem(word: str) -> str:
     return _get_stemmer().stem(word) or word
 
 
+# Chat spellings staff type, mapped to the standard word (applied to questions and passages alike).
+SLANG = {
+    "yg": "yang", "brp": "berapa", "brapa": "berapa", "gak": "tidak", "ga": "tidak", "nggak": "tidak",
+    "enggak": "tidak", "gk": "tidak", "tdk": "tidak", "aja": "saja", "ttg": "tentang", "tntg": "tentang",
+    "msh": "masih", "dipake": "dipakai", "pake": "pakai", "tetep": "tetap", "nentuin": "menentukan",
+    "ngatur": "mengatur", "diatur2": "diatur", "gantiin": "menggantikan", "jab": "jabatan", "tgl": "tanggal",
+    "org": "orang", "buat": "untuk", "utk": "untuk", "kalo": "kalau", "klo": "kalau", "gmn": "bagaimana",
+    "gimana": "bagaimana", "dgn": "dengan", "sdh": "sudah", "udah": "sudah", "blm": "belum", "bs": "bisa",
+    "krn": "karena", "thn": "tahun", "th": "tahun", "no": "nomor", "psl": "pasal", "kab": "kabupaten",
+    "pemkot": "pemerintah kota", "pemda": "pemerintah daerah", "pemprov": "pemerintah provinsi",
+    "ngusulin": "mengusulkan", "nyesuaiin": "menyesuaikan", "dipertahanin": "dipertahankan",
+    "sm": "sama", "sy": "saya", "bgt": "sekali", "dr": "dari", "pd": "pada", "kpn": "kapan", "lg": "lagi",
+    "jd": "jadi", "jdi": "jadi", "skrg": "sekarang", "bbrp": "beberapa", "ato": "atau", "tp": "tapi",
+    "kl": "kalau", "trus": "terus", "trs": "terus", "dmn": "di mana", "hrs": "harus", "wkt": "waktu",
+    "tukin": "tunjangan kinerja", "tpp": "tambahan penghasilan pegawai",
+}
+# Abbreviations expanded in both questions and passages, so "JF" meets "jabatan fungsional".
+ABBREVIATIONS = {
+    "jf": "jabatan fungsional", "jpt": "jabatan pimpinan tinggi", "opd": "organisasi perangkat daerah",
+    "asn": "aparatur sipil negara", "pns": "pegawai negeri sipil", "sotk": "susunan organisasi tata kerja",
+    "pppk": "pegawai pemerintah dengan perjanjian kerja", "setda": "sekretariat daerah",
+    "spbe": "sistem pemerintahan berbasis elektronik", "perwal": "peraturan wali kota",
+    "perbup": "peraturan bupati", "kemendagri": "kementerian dalam negeri", "mendagri": "menteri dalam negeri",
+    "ppk": "pejabat pembina kepegawaian", "uu": "undang undang", "walkot": "wali kota", "walikota": "wali kota",
+}
+_EXPAND = {**SLANG, **ABBREVIATIONS}
+
+
+def expand(word: str) -> list[str]:
+    return _EXPAND[word].split() if word in _EXPAND else [word]
+
+
+def standardize(text: str) -> str:
+    """A question in standard spelling (slang replaced), for the dense model."""
+    return re.sub(r"\b[\w]+\b", lambda m: SLANG.get(m.group(0).lower(), m.group(0)), text)
+
+
 def tokens(text: str) -> list[str]:
     """Stemmed tokens without a stop-word list (Sastrawi's list hurt retrieval in our probes)."""
-    return [stem(w) for w in _WORD.findall(normalize(text))]
+    return [stem(x) for w in _WORD.findall(normalize(text)) for x in expand(w)]

@@ -18,6 +18,7 @@ class Evidence:
     documents: dict[str, DocumentMeta]
     idf: callable  # token → idf in the index
     ayat: str | None = None  # an ayat the question names
+    named_docs: list[str] = field(default_factory=list)  # documents the question names
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Composition:
     answer: str
     citations: list[Citation]
     warnings: list[str] = field(default_factory=list)
+    refusal: str | None = None  # set when the passages do not hold what was asked (e.g. no date)
 
 
 class Composer(Protocol):

@@ -19,11 +19,20 @@ from .base import Composition, Evidence
 _ITEM = re.compile(r"^(?:\(\d+[a-z]?\)|[a-z]\.|\d+\.|[-•*])\s")
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“])")
 _DATE = re.compile(
-    r"\b\d{1,2}\s+(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember)\s+\d{4}\b"
-    r"|\b\d+\s+(?:hari|bulan|tahun)\b|\bpaling lambat\b|\bbatas waktu\b",
+    r"\b(?:\d{1,2}\s+)?(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember)\s+\d{4}\b"
+    # a duration ("2 (dua) tahun"), but not a regulation's "Nomor 9 Tahun 2023"
+    r"|\b(?:\d+|satu|dua|tiga|empat|lima|enam)\s+(?:\(\w+\)\s+)?(?:hari|minggu|bulan|tahun)\b(?!\s+(?:19|20)\d\d)"
+    r"|\b\d{4}-\d{2}-\d{2}\b",
     re.I,
 )
-_NUMBER = re.compile(r"\b\d[\d.,]*\b")
+_NUMBER_WORD = r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu)"
+# A quantity: a number or number word that is not a year and does not name a regulation,
+# a Pasal or an ayat ("Nomor 45", "Pasal 4", "ayat (2)").
+_NUMBER = re.compile(
+    r"(?<!nomor )(?<!no\. )(?<!pasal )(?<!ayat \()(?<!tahun )(?<!salah )(?<!\d)(?<![\d/])"
+    r"\b(?!(?:19|20)\d\d\b)(?:\d[\d.,]*|" + _NUMBER_WORD + r"|\w+\s+(?:belas|puluh|ratus|ribu))\b",
+    re.I,
+)
 _WHO = re.compile(r"\b(?:menteri|kepala|pejabat|wali kota|gubernur|bupati|ppk|instansi|kemendagri|kemenpan|presiden|sekretaris)\b", re.I)
 _DEFINES = re.compile(r"\b(?:adalah|merupakan|yaitu|yakni|disebut|dimaksud dengan|didefinisikan)\b", re.I)
 _MODAL = re.compile(r"\b(?:dapat|wajib|harus|tidak dapat|dilarang|boleh|tetap)\b", re.I)
@@ -34,7 +43,7 @@ QUESTION_WORDS = frozenset(
         "apa apakah siapa kapan berapa bagaimana gimana mengapa kenapa dimana mana yang dan di ke dari itu ini "
         "untuk dengan atau saja ada tidak gak ga nggak enggak bisa boleh bolehkah dalam pada oleh sebagai adalah jadi "
         "kalau kalo mau ya dong sih kah tolong mohon jelaskan sebutkan maksud menurut tentang soal terkait "
-        "aturan atur peraturan regulasi dasar hukum pasal ayat isi isinya bunyi berlaku kita kami saya aku "
+        "aturan atur peraturan regulasi dasar hukum pasal ayat isi isinya bunyi kita kami saya aku "
         "bapak ibu pak bu min admin nih tuh deh kan lagi udah sudah belum masih harus perlu"
     )
 )
@@ -54,6 +63,8 @@ class ExtractiveComposer:
 
     def compose(self, evidence: Evidence) -> Composition:
         picked = self._pick(evidence)
+        if not picked:
+            return Composition(answer="", citations=[], refusal=_missing(evidence.kind))
         by_hit: dict[int, list[_Unit]] = {}
         for unit in picked:
             by_hit.setdefault(unit.hit_index, []).append(unit)
@@ -76,15 +87,26 @@ class ExtractiveComposer:
     # ---- selection ----------------------------------------------------------------------
     def _pick(self, evidence: Evidence) -> list[_Unit]:
         weights = _query_weights(evidence)
-        units = [u for i, hit in enumerate(evidence.hits[:5]) for u in self._units(i, hit, evidence, weights)]
+        if evidence.kind == "ihwal" and evidence.named_docs:
+            return self._about(evidence)
+        every = [u for i, hit in enumerate(evidence.hits[:8]) for u in self._units(i, hit, evidence, weights)]
+        units = [u for u in every if u.score > 0]
         if not units:
             return []
         best = max(units, key=lambda u: u.score)
+        wanted = _WANTS.get(evidence.kind)
+        if wanted is not None and not wanted.search(best.text):
+            # "Kapan?" / "Berapa?" need a date or a number: take the best unit that has one, if it is
+            # still about the question; otherwise the corpus does not hold what was asked.
+            holding = [u for u in units if wanted.search(u.text) and u.score >= 0.5 * best.score]
+            if not holding:
+                return []
+            best = max(holding, key=lambda u: u.score)
         chosen = [best]
         # More of the best passage: its list items, or units nearly as good.
-        same = [u for u in units if u.hit_index == best.hit_index and u is not best]
+        same = [u for u in every if u.hit_index == best.hit_index and u is not best]
         if evidence.kind == "daftar" or best.text.rstrip().endswith(":"):
-            chosen += [u for u in same if u.line > best.line and _ITEM.match(u.text)][:12]
+            chosen += _following_items(same, best)
         chosen += [u for u in same if u not in chosen and u.score >= 0.75 * best.score][:2]
         # A second passage only when it answers nearly as well and adds another provision.
         others = sorted((u for u in units if u.hit_index != best.hit_index), key=lambda u: -u.score)
@@ -100,19 +122,56 @@ class ExtractiveComposer:
             used_hits.add(unit.hit_index)
         return chosen
 
+    def _about(self, evidence: Evidence) -> list[_Unit]:
+        """'Perwal X itu tentang apa?': the named document's introduction or identity passage."""
+        for index, hit in enumerate(evidence.hits):
+            chunk = hit.chunk
+            if chunk.doc_id not in evidence.named_docs:
+                continue
+            heading = (chunk.heading or "").lower()
+            if chunk.bagian in ("Isi", "Pembukaan") and (not chunk.heading or "identitas" in heading or "pengantar" in heading):
+                texts = _split_units(body(chunk))[:2]
+                return [_Unit(index, text, 1.0, line) for line, text in enumerate(texts)]
+        return []
+
     def _units(self, index: int, hit: ScoredChunk, evidence: Evidence, weights: dict[str, float]) -> list[_Unit]:
-        prior = 1.0 / (1.0 + 0.35 * index) + (0.5 if hit.exact else 0.0)
+        prior = 1.0 / (1.0 + 0.25 * index) + (0.5 if hit.exact else 0.0)
+        meta = evidence.documents.get(hit.chunk.doc_id)
+        if meta is not None and meta.jenis.lower() in SECONDARY_KINDS:
+            prior *= 0.8  # a regulation's own provision is the better legal basis than a glossary entry
         out = []
         for line_no, text in enumerate(_split_units(body(hit.chunk))):
             stems = set(tokens(text))
             overlap = sum(w for t, w in weights.items() if t in stems)
-            if overlap <= 0 and not hit.exact:
-                continue
-            score = overlap * prior + _kind_bonus(evidence, text) * max(overlap, 1.0) * prior
+            if hit.exact:
+                overlap = max(overlap, 0.1)  # the Pasal the question named is relevant as a whole
+            score = overlap * prior * (1.0 + _kind_bonus(evidence, text))
             if evidence.ayat and text.startswith(f"({evidence.ayat})"):
-                score += 2.0 * prior + overlap
+                score *= 3.0
             out.append(_Unit(index, text, score, line_no))
         return out
+
+
+_WANTS = {"waktu": _DATE, "jumlah": _NUMBER, "nomor": re.compile(r"\b(?:nomor|no\.?)\s*\d", re.I)}
+SECONDARY_KINDS = {"glosarium", "berita"}
+
+
+def _following_items(units: list[_Unit], best: _Unit) -> list[_Unit]:
+    """The list items right after the best unit (its enumeration), up to the next non-item."""
+    items = []
+    for unit in sorted((u for u in units if u.line > best.line), key=lambda u: u.line):
+        if not _ITEM.match(unit.text) or len(items) >= 12:
+            break
+        items.append(unit)
+    return items
+
+
+def _missing(kind: str) -> str:
+    what = {"waktu": "tanggal atau batas waktu", "jumlah": "angka atau jumlah", "nomor": "nomor"}.get(kind, "jawaban")
+    return (
+        f"Korpus memuat ketentuan yang berkaitan, tetapi tidak menyebutkan {what} yang Anda tanyakan, "
+        "jadi saya tidak akan menebak. Periksa teks resmi peraturannya (JDIH) atau tanyakan kepada instansi pembina."
+    )
 
 
 def _query_weights(evidence: Evidence) -> dict[str, float]:
@@ -149,7 +208,7 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
     if kind == "definisi":
         return 0.4 if _DEFINES.search(text) else 0.0
     if kind == "daftar":
-        return 0.3 if (_ITEM.match(text) or text.rstrip().endswith(":") or text.count(",") >= 2) else 0.0
+        return 0.5 if (_ITEM.match(text) or text.rstrip().endswith(":") or text.count(",") >= 2) else 0.0
     if kind == "apakah":
         return 0.2 if _MODAL.search(text) else 0.0
     return 0.0
@@ -175,6 +234,10 @@ def _join(units: list[_Unit], n: int) -> str:
 
 def question_kind(question: str) -> str:
     q = question.lower()
+    if re.search(r"\bnomor\s+berapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b", q):
+        return "nomor"
+    if re.search(r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa)\b", q):
+        return "ihwal"
     if re.search(r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|tanggal|berapa lama|jangka waktu|tahun berapa)\b", q):
         return "waktu"
     if re.search(r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya)\b", q):
