@@ -20,7 +20,7 @@ from assistant.config import Settings
 from assistant.errors import AsistenError, DocumentRejected, IngestLocked, InvalidInput
 from assistant.index import FileEntry, IndexStore, chroma_id
 from assistant.records import ChunkRecord, DocumentMeta
-from assistant.text import tokens as bm25_tokens
+from assistant.text import TOKENIZER_VERSION, tokens as bm25_tokens
 
 from .chunker import chunk_document
 from .loaders import SUPPORTED_SUFFIXES, load_document
@@ -187,7 +187,11 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
                 _merge_document(documents, meta)
 
     report.chunks = len(records)
-    nothing_changed = not (report.added or report.changed or report.removed) and not rebuild
+    nothing_changed = (
+        not (report.added or report.changed or report.removed)
+        and not rebuild
+        and previous.tokenizer_version == TOKENIZER_VERSION
+    )
     if dry_run or (nothing_changed and previous.generation > 0):
         report.seconds = time.perf_counter() - started
         return report
