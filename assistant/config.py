@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     api_keys: str = ""  # "key:scope[:origin1|origin2],..." (scope: ask | admin)
-    rate_limit_per_minute: int = 120
+    rate_limit_per_minute: int = 120  # per client address
+    rate_limit_per_key_per_minute: int | None = None  # default: 10× the per-client limit
     max_question_chars: int = 2000
     max_history_turns: int = 20
     max_upload_mb: int = 20

@@ -43,15 +43,18 @@ _FAMILY_WORDS = [
     (r"(?:per|kep)(?!aturan\b|angkat\b|nah\b|lu\b|tama\b)[a-z]{2,}", "lain"),
 ]
 _FAMILY_RE = "|".join(f"(?P<f{i}>{pattern})" for i, (pattern, _) in enumerate(_FAMILY_WORDS))
+# "Perwal Cilegon 9/2023", "Perbup Kab. Bogor 65/2023": a place between the kind and the number.
+_PLACE = r"(?:(?:kota|kabupaten|kab\.?|provinsi)\s+)?(?:(?!no\b|nomor\b|tahun\b|pasal\b)[a-z]+\s+){0,2}"
 _NUMBER = r"(?P<nomor>\d+(?:/[\w.]+)*)"
 _YEAR = r"(?P<tahun>(?:19|20)\d\d)"
 # "45/2022", "nomor 45 tahun 2022", "no. 45 th 2022", "45 thn 2022", "060/328/org/2023"
 _NUM_YEAR = re.compile(
-    rf"(?:\b(?P<family>{_FAMILY_RE})\b\s*)?(?:no(?:mor)?\.?\s*)?{_NUMBER}?\s*(?:/|\btahun\b|\bthn?\b\.?|\bth\.)\s*{_YEAR}\b"
+    rf"(?:\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}?)?(?:no(?:mor)?\.?\s*)?{_NUMBER}?\s*(?:/|\btahun\b|\bthn?\b\.?|\bth\.)\s*{_YEAR}\b"
 )
 _PASAL = re.compile(r"\b(?:pasal|psl|ps)\.?\s*(?P<pasal>\d+[a-z]?)\b")
+_HURUF = re.compile(r"\bhuruf\s+(?P<huruf>[a-z])\b")
 _AYAT = re.compile(r"\bayat\s*\(?(?P<ayat>\d+)\)?")
-_BARE_NUMBER = re.compile(rf"\b(?P<family>{_FAMILY_RE})\b\s*(?:no(?:mor)?\.?\s*)?(?P<nomor>\d+(?:/[\w.]+)*)(?!\s*(?:/|tahun|thn?\b)\s*\d)")
+_BARE_NUMBER = re.compile(rf"\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}(?:no(?:mor)?\.?\s*)?(?P<nomor>\d+(?:/[\w.]+)*)(?!\s*(?:/|tahun|thn?\b)\s*\d)")
 
 
 @dataclass
@@ -59,7 +62,9 @@ class Reference:
     doc_ids: list[str] = field(default_factory=list)
     pasal: str | None = None
     ayat: str | None = None
+    huruf: str | None = None
     unresolved: str | None = None  # what the question named that no document matches
+    unresolved_kind: str | None = None  # a pattern for its kind of instrument ("pp|peraturan pemerintah")
     mentions: list[str] = field(default_factory=list)  # the text spans that named them
 
     def strip_from(self, text: str) -> str:
@@ -77,6 +82,15 @@ def _family_of(match: re.Match) -> str | None:
     for i, (_, family) in enumerate(_FAMILY_WORDS):
         if match.groupdict().get(f"f{i}"):
             return family
+    return None
+
+
+def _family_pattern(family: str | None, match: re.Match) -> str | None:
+    if family == "lain":
+        return re.escape(match.group("family"))
+    for pattern, name in _FAMILY_WORDS:
+        if name == family:
+            return pattern
     return None
 
 
@@ -125,6 +139,10 @@ class ReferenceResolver:
             if ayat:
                 ref.ayat = ayat.group("ayat")
                 ref.mentions.append(ayat.group(0))
+        huruf = _HURUF.search(text)
+        if huruf:
+            ref.huruf = huruf.group("huruf")
+            ref.mentions.append(huruf.group(0))
         for match in list(_NUM_YEAR.finditer(text)) + list(_BARE_NUMBER.finditer(text)):
             family = _family_of(match) if match.group("family") else None
             nomor = match.groupdict().get("nomor")
@@ -141,9 +159,11 @@ class ReferenceResolver:
                 ref.mentions.append(match.group(0))
             elif (family and tahun) or family == "lain":
                 ref.unresolved = match.group(0).strip()
+                ref.unresolved_kind = _family_pattern(family, match)
         for alias, doc_id in self.aliases.items():
-            if re.search(rf"\b{re.escape(alias)}\b", text) and doc_id not in ref.doc_ids:
-                ref.doc_ids.append(doc_id)
+            if re.search(rf"\b{re.escape(alias)}\b", text):
+                if doc_id not in ref.doc_ids:
+                    ref.doc_ids.append(doc_id)
                 ref.mentions.append(alias)
         return ref
 

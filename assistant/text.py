@@ -8,7 +8,7 @@ from functools import lru_cache
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 # Bump when `tokens` changes: indexes built with another version are re-tokenized on ingest.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 
 _WORD = re.compile(r"[0-9]+[a-z]?|[a-z]+(?:-[a-z]+)*")
 _stemmer = None
@@ -67,13 +67,35 @@ ABBREVIATIONS = {
 _EXPAND = {**SLANG, **ABBREVIATIONS}
 
 
+# Jakarta-style verb forms: "ditetapin" → "ditetapkan", "ngelantik" → "melantik", "ngatur" → "mengatur".
+_COLLOQUIAL_IN = re.compile(r"^(di|me|mem|men|meng|ber|ter|ng|nge)([a-z]{3,})in$")
+_NOT_COLLOQUIAL = frozenset({"menjalin", "terjalin", "mungkin", "dingin", "ingin", "yakin", "miskin", "kemarin",
+                             "berangin", "bermain", "termain", "mengingin"})
+
+
+def colloquial_to_standard(word: str) -> str:
+    lower = word.lower()
+    if lower in SLANG:
+        return SLANG[lower]
+    if lower not in _NOT_COLLOQUIAL:
+        match = _COLLOQUIAL_IN.match(lower)
+        if match:
+            lower = f"{match.group(1)}{match.group(2)}kan"
+    if lower.startswith("nge") and len(lower) > 6:
+        lower = "me" + lower[3:]
+    elif lower.startswith("ng") and len(lower) > 4 and lower[2] in "aiueo":
+        lower = "meng" + lower[2:]
+    return lower if lower != word.lower() else word
+
+
 def expand(word: str) -> list[str]:
-    return _EXPAND[word].split() if word in _EXPAND else [word]
+    word = colloquial_to_standard(word)
+    return _EXPAND[word].split() if word in _EXPAND else word.split()
 
 
 def standardize(text: str) -> str:
     """A question in standard spelling (slang replaced), for the dense model."""
-    return re.sub(r"\b[\w]+\b", lambda m: SLANG.get(m.group(0).lower(), m.group(0)), text)
+    return re.sub(r"\b[\w]+\b", lambda m: colloquial_to_standard(m.group(0)), text)
 
 
 def tokens(text: str) -> list[str]:

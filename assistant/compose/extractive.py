@@ -44,7 +44,8 @@ QUESTION_WORDS = frozenset(
         "untuk dengan atau saja ada tidak gak ga nggak enggak bisa boleh bolehkah dalam pada oleh sebagai adalah jadi "
         "kalau kalo mau ya dong sih kah tolong mohon jelaskan sebutkan maksud menurut tentang soal terkait "
         "aturan atur peraturan regulasi dasar hukum pasal ayat isi isinya bunyi kita kami saya aku "
-        "bapak ibu pak bu min admin nih tuh deh kan lagi udah sudah belum masih harus perlu"
+        "bapak ibu pak bu min admin nih tuh deh kan lagi udah sudah belum masih harus perlu tanggal "
+        "permenpan permenpanrb panrb kepmenpan permen kepmen rb nomor"
     )
 )
 
@@ -55,6 +56,7 @@ class _Unit:
     text: str
     score: float
     line: int
+    own: float = 0.0  # share of the question's own topic weight (not the borrowed context) it holds
 
 
 class ExtractiveComposer:
@@ -87,21 +89,33 @@ class ExtractiveComposer:
     # ---- selection ----------------------------------------------------------------------
     def _pick(self, evidence: Evidence) -> list[_Unit]:
         weights = _query_weights(evidence)
-        if evidence.kind == "ihwal" and evidence.named_docs:
-            return self._about(evidence)
+        own = {t: evidence.idf(t) for t in tokens(evidence.question) if t not in QUESTION_WORDS}
+        own_total = sum(own.values())
+        if evidence.kind == "ihwal" and evidence.named_docs and not any(h.exact for h in evidence.hits):
+            about = self._about(evidence)
+            if about:
+                return about
         every = [u for i, hit in enumerate(evidence.hits[:8]) for u in self._units(i, hit, evidence, weights)]
+        for unit in every:
+            stems = set(tokens(unit.text))
+            # With no topic words of its own ("itu tgl brp?" about a named document) any unit qualifies.
+            unit.own = sum(w for t, w in own.items() if t in stems) / own_total if own_total else 1.0
         units = [u for u in every if u.score > 0]
         if not units:
             return []
         best = max(units, key=lambda u: u.score)
-        wanted = _WANTS.get(evidence.kind)
-        if wanted is not None and not wanted.search(best.text):
-            # "Kapan?" / "Berapa?" need a date or a number: take the best unit that has one, if it is
-            # still about the question; otherwise the corpus does not hold what was asked.
-            holding = [u for u in units if wanted.search(u.text) and u.score >= 0.5 * best.score]
-            if not holding:
+        # A Pasal the question named is the answer whatever it says.
+        wanted = None if any(h.exact for h in evidence.hits) else _WANTS.get(evidence.kind)
+        if wanted is not None:
+            # "Tanggal berapa?" / "Berapa?" need a date or a number: take the best unit that has one,
+            # if it is still about the question; otherwise the corpus does not hold what was asked.
+            holding = [u for u in units if wanted.search(u.text) and u.own >= 0.2 and u.score >= 0.25 * best.score]
+            if holding:
+                best = max(holding, key=lambda u: u.score)
+            elif evidence.kind in _STRICT_WANTS or best.own < 0.5:
                 return []
-            best = max(holding, key=lambda u: u.score)
+            else:
+                wanted = None  # "kapan dianggap selesai?": a condition answers it
         chosen = [best]
         # More of the best passage: its list items, or units nearly as good.
         same = [u for u in every if u.hit_index == best.hit_index and u is not best]
@@ -115,6 +129,8 @@ class ExtractiveComposer:
             if len(used_hits) >= self.max_citations:
                 break
             if unit.hit_index in used_hits or unit.score < 0.8 * best.score:
+                continue
+            if wanted is not None and not wanted.search(unit.text):
                 continue
             if any(_overlap(unit.text, c.text) > 0.6 for c in chosen):
                 continue
@@ -137,22 +153,43 @@ class ExtractiveComposer:
     def _units(self, index: int, hit: ScoredChunk, evidence: Evidence, weights: dict[str, float]) -> list[_Unit]:
         prior = 1.0 / (1.0 + 0.25 * index) + (0.5 if hit.exact else 0.0)
         meta = evidence.documents.get(hit.chunk.doc_id)
+        if hit.chunk.pasal and hit.chunk.bagian == "Batang Tubuh":
+            # A provision with its Pasal is the better legal basis; "pasal berapa?" needs one.
+            prior *= 1.5 if evidence.kind == "pasal" else 1.15
         if meta is not None and meta.jenis.lower() in SECONDARY_KINDS:
             prior *= 0.8  # a regulation's own provision is the better legal basis than a glossary entry
         out = []
         for line_no, text in enumerate(_split_units(body(hit.chunk))):
             stems = set(tokens(text))
             overlap = sum(w for t, w in weights.items() if t in stems)
-            if hit.exact:
-                overlap = max(overlap, 0.1)  # the Pasal the question named is relevant as a whole
+            if hit.exact or (not weights and hit.chunk.doc_id in evidence.named_docs):
+                # The Pasal the question named, or the document it asks about without naming a
+                # topic ("itu tgl brp?"), is relevant as a whole.
+                overlap = max(overlap, 0.1)
             score = overlap * prior * (1.0 + _kind_bonus(evidence, text))
             if evidence.ayat and text.startswith(f"({evidence.ayat})"):
+                score *= 3.0
+            if evidence.huruf and text.startswith(f"{evidence.huruf}."):
                 score *= 3.0
             out.append(_Unit(index, text, score, line_no))
         return out
 
 
-_WANTS = {"waktu": _DATE, "jumlah": _NUMBER, "nomor": re.compile(r"\b(?:nomor|no\.?)\s*\d", re.I)}
+_CALENDAR_DATE = re.compile(
+    r"\b(?:\d{1,2}\s+)?(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember)"
+    r"\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b",
+    re.I,
+)
+# What a kind of question needs in its answer. "tanggal"/"tahun"/"nomor"/"jumlah" cannot be
+# answered without one; "waktu" ("kapan", "batas waktu") may also be answered by a condition.
+_WANTS = {
+    "waktu": _DATE,
+    "tanggal": _CALENDAR_DATE,
+    "tahun": re.compile(r"\b(?:19|20)\d\d\b"),
+    "jumlah": _NUMBER,
+    "nomor": re.compile(r"\b(?:nomor|no\.?)\s*[\w/.]*\d|\b[A-Z]{1,4}/\d+", re.I),
+}
+_STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
 SECONDARY_KINDS = {"glosarium", "berita"}
 
 
@@ -167,7 +204,8 @@ def _following_items(units: list[_Unit], best: _Unit) -> list[_Unit]:
 
 
 def _missing(kind: str) -> str:
-    what = {"waktu": "tanggal atau batas waktu", "jumlah": "angka atau jumlah", "nomor": "nomor"}.get(kind, "jawaban")
+    what = {"waktu": "tanggal atau batas waktu", "tanggal": "tanggal", "tahun": "tahun", "jumlah": "angka atau jumlah",
+            "nomor": "nomor"}.get(kind, "jawaban")
     return (
         f"Korpus memuat ketentuan yang berkaitan, tetapi tidak menyebutkan {what} yang Anda tanyakan, "
         "jadi saya tidak akan menebak. Periksa teks resmi peraturannya (JDIH) atau tanyakan kepada instansi pembina."
@@ -234,11 +272,17 @@ def _join(units: list[_Unit], n: int) -> str:
 
 def question_kind(question: str) -> str:
     q = question.lower()
+    if re.search(r"\bpasal\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b", q):
+        return "pasal"
+    if re.search(r"\b(tanggal|tgl)\b", q):
+        return "tanggal"
+    if re.search(r"\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah)", q) and "lama" not in q:
+        return "tahun"
     if re.search(r"\bnomor\s+berapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b", q):
         return "nomor"
     if re.search(r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa)\b", q):
         return "ihwal"
-    if re.search(r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|tanggal|berapa lama|jangka waktu|tahun berapa)\b", q):
+    if re.search(r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b", q):
         return "waktu"
     if re.search(r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya)\b", q):
         return "definisi"

@@ -1,0 +1,81 @@
+"""Loads the assistant (model + index) once per process, in the background, so the port opens at once.
+
+Routes wait for the load (bounded); `/readyz` reports it; a failed load answers 503 with its reason.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from ..config import Settings
+from ..errors import AsistenError, ModelUnavailable
+
+log = logging.getLogger("assistant.api")
+
+
+class AssistantHolder:
+    def __init__(self, settings: Settings, assistant=None):
+        self.settings = settings
+        self._assistant = assistant
+        self._error: AsistenError | None = None
+        self._ready = threading.Event()
+        self._started = False
+        self._lock = threading.Lock()
+        if assistant is not None:
+            self._ready.set()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        if self._assistant is not None:  # injected: only warm it up, best effort
+            threading.Thread(target=self._warm_up, args=(self._assistant,), name="asisten-warm", daemon=True).start()
+            return
+        threading.Thread(target=self._load, name="asisten-load", daemon=True).start()
+
+    @staticmethod
+    def _warm_up(assistant) -> None:
+        warm_up = getattr(assistant, "warm_up", None)
+        if callable(warm_up):
+            try:
+                warm_up()  # the model and the index now, not on the first question
+            except Exception:  # noqa: BLE001 - a failing assistant shows itself on use and in /readyz
+                log.warning("warm-up failed", exc_info=True)
+
+    def _load(self) -> None:
+        try:
+            from ..service import build_assistant
+
+            log.info("memuat model dan indeks …")
+            assistant = build_assistant(self.settings)
+            warm_up = getattr(assistant, "warm_up", None)
+            if callable(warm_up):
+                warm_up()  # the model and the index now, not on the first question
+            self._assistant = assistant
+            log.info("model dan indeks siap")
+        except AsistenError as exc:
+            log.error("asisten gagal dimuat: %s (%s)", exc.message, exc.cause)
+            self._error = exc
+        except Exception as exc:  # noqa: BLE001 - reported as 503, logged with its cause
+            log.exception("asisten gagal dimuat")
+            self._error = ModelUnavailable("Model atau indeks gagal dimuat; lihat log server.", cause=repr(exc))
+        finally:
+            self._ready.set()
+
+    @property
+    def loaded(self) -> bool:
+        return self._ready.is_set() and self._error is None and self._assistant is not None
+
+    @property
+    def error(self) -> AsistenError | None:
+        return self._error
+
+    def get(self, timeout: float = 180.0):
+        """The assistant; blocks up to `timeout` while it loads (call from a worker thread)."""
+        self.start()
+        if not self._ready.wait(timeout):
+            raise ModelUnavailable("Asisten masih memuat model dan indeks; coba lagi sebentar lagi.")
+        if self._error is not None:
+            raise self._error
+        return self._assistant

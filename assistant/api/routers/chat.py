@@ -1,0 +1,125 @@
+"""OpenAI-compatible POST /v1/chat/completions (plain and `stream: true`) and GET /v1/models.
+
+The last user message is the question, earlier user/assistant messages the history (system
+messages are ignored: the assistant answers only from the corpus). Citations travel twice: as a
+`Dasar hukum:` section at the end of the message text, and in the extra field `citations`.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from fastapi import APIRouter, Depends, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from ...config import Settings
+from ...errors import InvalidInput
+from ...feedback_store import FeedbackStore
+from ...records import Turn
+from .. import asking
+from ..auth import Principal, require_ask
+from ..deps import get_assistant, get_settings, get_store
+from ..errors import error_payload
+from ..render import citations_block
+from ..schemas import (
+    ChatChoice,
+    ChatChoiceMessage,
+    ChatCompletion,
+    ChatCompletionRequest,
+    ModelCard,
+    ModelList,
+)
+from .ask import ERRORS
+
+router = APIRouter(prefix="/v1", tags=["kompatibel OpenAI"])
+
+MODEL_ID = "asisten-regulasi"
+
+
+def split_messages(body: ChatCompletionRequest) -> tuple[str, list[Turn]]:
+    turns = [m for m in body.messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1].role != "user":
+        raise InvalidInput("Pesan terakhir harus dari 'user' dan berisi pertanyaan.")
+    question = turns[-1].text()
+    history = [Turn(role=m.role, content=m.text()) for m in turns[:-1] if m.text().strip()]
+    return question, history
+
+
+@router.get("/models", response_model=ModelList, summary="Daftar model (kompatibel OpenAI)")
+async def models(principal: Principal = Depends(require_ask)):
+    return ModelList(data=[ModelCard(id=MODEL_ID)])
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": "JSON, atau SSE bila stream"}},
+    summary="Chat completions (kompatibel OpenAI)",
+)
+async def chat_completions(
+    request: Request,
+    body: ChatCompletionRequest,
+    principal: Principal = Depends(require_ask),
+    settings: Settings = Depends(get_settings),
+    store: FeedbackStore = Depends(get_store),
+    assistant=Depends(get_assistant),
+):
+    question, history = split_messages(body)
+    question = asking.check_question(settings, question, history)
+    model = body.model or MODEL_ID
+    created = int(time.time())
+    if not body.stream:
+        answer = await asking.ask(
+            assistant=assistant, store=store, principal=principal, question=question,
+            history=history, filters=body.filters, k=body.k, channel="openai",
+        )
+        return ChatCompletion(
+            id=f"chatcmpl-{answer.answer_id}",
+            created=created,
+            model=model,
+            choices=[ChatChoice(message=ChatChoiceMessage(content=answer.answer + citations_block(answer.citations)))],
+            citations=answer.citations,
+            found=answer.found,
+            answer_id=answer.answer_id,
+        )
+
+    answer_id = asking.new_answer_id()
+    completion_id = f"chatcmpl-{answer_id}"
+
+    async def chunks():
+        role_sent = False
+
+        def chunk(delta: dict, finish=None, **extra) -> ServerSentEvent:
+            data = {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                **extra,
+            }
+            return ServerSentEvent(data=json.dumps(data, ensure_ascii=False))
+
+        citations = []
+        async for kind, payload in asking.ask_stream(
+            request, assistant=assistant, store=store, principal=principal, question=question,
+            history=history, filters=body.filters, k=body.k, channel="openai-stream", answer_id=answer_id,
+        ):
+            if kind == "delta":
+                delta = {"content": payload}
+                if not role_sent:
+                    delta["role"], role_sent = "assistant", True
+                yield chunk(delta)
+            elif kind == "citations":
+                citations = asking.citations_json(payload)
+                block = citations_block(payload)
+                if block:
+                    yield chunk({"content": block}, citations=citations)
+            elif kind == "done":
+                yield chunk({}, "stop", citations=citations, answer_id=payload.answer_id, found=payload.found)
+                yield ServerSentEvent(data="[DONE]")
+            elif kind == "error":
+                yield ServerSentEvent(data=json.dumps(error_payload(payload)[1], ensure_ascii=False))
+                yield ServerSentEvent(data="[DONE]")
+
+    return EventSourceResponse(chunks(), ping=15, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
