@@ -1,0 +1,77 @@
+"""Explicit references across the spellings staff use, resolved against a catalogue."""
+import pytest
+
+from assistant.records import DocumentMeta
+from assistant.references import ReferenceResolver
+
+CATALOGUE = {
+    d.doc_id: d
+    for d in [
+        DocumentMeta(doc_id="permenpan-rb-45-2022", jenis="Peraturan Menteri PANRB", nomor="45", tahun=2022, judul="Jabatan Pelaksana"),
+        DocumentMeta(doc_id="permenpan-rb-17-2021", jenis="Peraturan Menteri PANRB", nomor="17", tahun=2021, judul="Penyetaraan"),
+        DocumentMeta(doc_id="permenpan-rb-25-2021", jenis="Peraturan Menteri PANRB", nomor="25", tahun=2021, judul="Struktur"),
+        DocumentMeta(doc_id="kepmenpan-rb-282-2025", jenis="Keputusan Menteri PANRB", nomor="282", tahun=2025,
+                     judul="Jabatan Pelaksana ASN", mencabut=["kepmenpan-rb-11-2024"]),
+        DocumentMeta(doc_id="uu-20-2023", jenis="Undang-Undang", nomor="20", tahun=2023, judul="Aparatur Sipil Negara"),
+        DocumentMeta(doc_id="perwal-cilegon-9-2023", jenis="Peraturan Wali Kota Cilegon", nomor="9", tahun=2023, judul="Peta Jabatan"),
+        DocumentMeta(doc_id="se-walikota-cilegon-060-328-org-2023", jenis="Surat Edaran Wali Kota Cilegon",
+                     nomor="060/328/org/2023", tahun=2023, judul="Penegasan"),
+        DocumentMeta(doc_id="surat-mendagri-800-2603-otda-2021", jenis="Surat Menteri Dalam Negeri", nomor="800/2603/OTDA",
+                     tahun=2021, judul="Penyederhanaan"),
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def resolver():
+    return ReferenceResolver(CATALOGUE)
+
+
+@pytest.mark.parametrize(
+    "question, doc_id, pasal, ayat",
+    [
+        ("Pasal 4 Permenpan RB 45/2022 isinya apa?", "permenpan-rb-45-2022", "4", None),
+        ("psl 6 permenpanrb no 45 th 2022", "permenpan-rb-45-2022", "6", None),
+        ("pasal 34 ayat 2 PermenPANRB 17 tahun 2021", "permenpan-rb-17-2021", "34", "2"),
+        ("pasal 34 ayat (2) Peraturan Menteri PANRB Nomor 17 Tahun 2021", "permenpan-rb-17-2021", "34", "2"),
+        ("UU ASN pasal 18", "uu-20-2023", "18", None),
+        ("undang-undang nomor 20 tahun 2023", "uu-20-2023", None, None),
+        ("Perwal 9/2023 kapan ditetapkan", "perwal-cilegon-9-2023", None, None),
+        ("Perwal Cilegon 9/2023", "perwal-cilegon-9-2023", None, None),
+        ("SE 060/328 isinya apa", "se-walikota-cilegon-060-328-org-2023", None, None),
+        ("surat mendagri 800/2603/otda", "surat-mendagri-800-2603-otda-2021", None, None),
+        ("permen pan rb 25/2021", "permenpan-rb-25-2021", None, None),
+        ("kepmenpan 282 tahun 2025", "kepmenpan-rb-282-2025", None, None),
+    ],
+)
+def test_explicit_references(resolver, question, doc_id, pasal, ayat):
+    ref = resolver.resolve(question)
+    assert ref.doc_ids == [doc_id]
+    assert ref.pasal == pasal and ref.ayat == ayat
+    assert ref.unresolved is None
+
+
+def test_a_regulation_outside_the_corpus_is_unresolved(resolver):
+    ref = resolver.resolve("isi Permendagri 25 tahun 2021 apa saja?")
+    assert ref.doc_ids == [] and ref.unresolved == "permendagri 25 tahun 2021"
+    assert resolver.resolve("pergub 5 tahun 2020").unresolved == "pergub 5 tahun 2020"
+
+
+def test_a_revoked_regulation_resolves_to_the_document_that_revoked_it(resolver):
+    assert resolver.resolve("Kepmenpan 11 tahun 2024 masih berlaku?").doc_ids == ["kepmenpan-rb-282-2025"]
+
+
+def test_plain_numbers_are_not_references(resolver):
+    for text in ("paling lambat 2 tahun", "ada 227 pejabat", "tiga level", "berapa 4 tahun"):
+        ref = resolver.resolve(text)
+        assert ref.doc_ids == [] and ref.unresolved is None, text
+
+
+def test_the_naming_words_are_stripped_from_the_topic(resolver):
+    ref = resolver.resolve("Pasal 4 Permenpan RB 45/2022 isinya apa?")
+    assert ref.strip_from("Pasal 4 Permenpan RB 45/2022 isinya apa?") == "isinya apa?"
+
+
+def test_huruf(resolver):
+    ref = resolver.resolve("menimbang huruf a permenpan 25/2021")
+    assert ref.huruf == "a" and ref.doc_ids == ["permenpan-rb-25-2021"]
