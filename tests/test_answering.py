@@ -1,0 +1,144 @@
+"""Answering over the shipped corpus: citations that exist, follow-ups, honest refusals, warnings."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.index import IndexStore
+from assistant.records import Filters, Turn
+
+
+def check_citations(answer, shipped_settings):
+    """Every [n] refers to a citation and every quote is text that is really in the index."""
+    texts = [c.text for c in IndexStore(shipped_settings).state().chunks]
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert numbers == {c.n for c in answer.citations}
+    for citation in answer.citations:
+        quote = citation.quote.removesuffix(" …")
+        assert any(quote in text for text in texts), citation.label
+
+
+def test_explicit_pasal_reference_is_quoted_exactly(assistant, shipped_settings):
+    answer = assistant.ask("Pasal 4 Permenpan RB 45/2022 isinya apa?")
+    assert answer.found
+    first = answer.citations[0]
+    assert (first.doc_id, first.pasal) == ("permenpan-rb-45-2022", "4")
+    assert first.label == "Permenpan RB Nomor 45 Tahun 2022, Pasal 4"
+    for word in ("klerek", "operator", "teknisi"):
+        assert word in answer.answer.lower()
+    check_citations(answer, shipped_settings)
+
+
+def test_an_ayat_reference_is_labelled_with_the_ayat(assistant):
+    answer = assistant.ask("pasal 34 ayat 2 PermenPANRB 17 tahun 2021 ngatur apa")
+    assert answer.found and answer.citations[0].label.endswith("Pasal 34 ayat (2)")
+    assert "31 Desember 2021" in answer.answer
+
+
+def test_a_question_without_a_reference_finds_its_basis(assistant, shipped_settings):
+    answer = assistant.ask("pejabat pengawas (eselon 4) disetarakan ke JF jenjang apa?")
+    assert answer.found and "ahli muda" in answer.answer.lower()
+    assert answer.citations[0].doc_id in ("permenpan-rb-17-2021", "glosarium-penyederhanaan-birokrasi")
+    check_citations(answer, shipped_settings)
+
+
+def test_follow_up_takes_its_topic_from_the_conversation(assistant):
+    history = [
+        Turn(role="user", content="Jabatan administrator disetarakan ke JF jenjang apa menurut Permenpan 17/2021?"),
+        Turn(role="assistant", content="Menurut Permenpan RB Nomor 17 Tahun 2021, administrator disetarakan ke JF ahli madya [1]"),
+    ]
+    answer = assistant.ask("Kalau pejabat pengawas?", history=history)
+    assert answer.found and "ahli muda" in answer.answer.lower()
+    assert "administrator" in (answer.standalone_question or "").lower()
+
+
+def test_follow_up_asking_for_the_pasal(assistant):
+    history = [
+        Turn(role="user", content="pemda yg udah ngusulin penyetaraan harus selesai pelantikan kapan?"),
+        Turn(role="assistant", content="Instansi daerah yang sudah mengusulkan penyetaraan harus menuntaskannya paling lambat 31 Desember 2021 [1]"),
+    ]
+    answer = assistant.ask("itu pasal berapa?", history=history)
+    assert answer.found and answer.citations[0].pasal == "34"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cuaca di cilegon hari ini gimana?",
+        "cuti tahunan PNS itu brp hari setahun?",
+        "angka kredit minimal per tahun JF analis kebijakan ahli muda berapa?",
+        "siapa presiden pertama RI?",
+    ],
+)
+def test_out_of_scope_questions_are_refused_plainly(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.found and answer.citations == []
+    assert "tidak" in answer.answer and "[1]" not in answer.answer
+
+
+def test_a_pasal_that_the_corpus_does_not_hold_is_refused(assistant):
+    answer = assistant.ask("Pasal 99 Permenpan 45/2022 ngatur apa?")
+    assert not answer.found and "Pasal 99" in answer.answer
+
+
+def test_a_regulation_outside_the_corpus_is_refused(assistant):
+    answer = assistant.ask("isi Pergub Banten 12 tahun 2020 tentang jabatan apa saja?")
+    assert not answer.found and "pergub" in answer.answer.lower()
+
+
+def test_a_date_the_corpus_does_not_hold_is_not_guessed(assistant):
+    answer = assistant.ask("Perwal Cilegon 9/2023 ditetapkan tanggal brp?")
+    assert not answer.found
+    assert not re.search(r"\b\d{1,2} (januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember)", answer.answer.lower())
+
+
+def test_warnings_name_the_successor_of_a_revoked_regulation(assistant):
+    answer = assistant.ask("Permenpan 28/2019 mengatur ruang lingkup penyetaraan jabatan apa saja?")
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-28-2019"
+    assert any("dicabut" in w and "Permenpan RB Nomor 17 Tahun 2021" in w for w in answer.warnings)
+    assert any("ringkasan tidak resmi" in w for w in answer.warnings)
+
+
+def test_a_secondary_report_is_flagged(assistant):
+    answer = assistant.ask("berapa pejabat di Cilegon yang dilantik jadi JF pada akhir 2021?")
+    assert answer.found and "227" in answer.answer
+    reported = [c for c in answer.citations if c.verifikasi == "dilaporkan"]
+    assert reported and any("sumber sekunder" in w for w in answer.warnings)
+
+
+def test_filters_restrict_the_documents(assistant):
+    answer = assistant.ask("batas waktu penyesuaian", filters=Filters(doc_id=["kepmenpan-rb-282-2025"]))
+    assert answer.found and {c.doc_id for c in answer.citations} == {"kepmenpan-rb-282-2025"}
+    hits = assistant.search("jabatan pelaksana", filters=Filters(jenis=["Undang-Undang"]), k=5)
+    assert hits and {h.chunk.doc_id for h in hits} == {"uu-20-2023"}
+
+
+def test_streaming_gives_the_same_answer_in_pieces(assistant):
+    events = list(assistant.ask_stream("Jabatan pelaksana diklasifikasikan menjadi apa saja menurut Pasal 4 Permenpan 45/2022?"))
+    kinds = [kind for kind, _ in events]
+    assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"delta"} and len(kinds) > 3
+    done = events[-1][1]
+    assert "".join(piece for kind, piece in events if kind == "delta") == done.answer
+    assert events[-2][1] == done.citations
+
+
+def test_ask_json_from_the_command_line(shipped_settings):
+    from assistant import config
+    from assistant.cli import app
+
+    env = {"ASISTEN_DATA_DIR": str(shipped_settings.data_dir), "ASISTEN_CORPUS_DIR": str(shipped_settings.corpus_dir),
+           "ASISTEN_MODEL_CACHE": str(shipped_settings.model_cache)}
+    config.get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["ask", "UU ASN pasal 18 soal jabatan pelaksana", "--json"], env=env)
+        readable = CliRunner().invoke(app, ["ask", "UU ASN pasal 18 soal jabatan pelaksana"], env=env)
+    finally:
+        config.get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["found"] is True and data["citations"][0]["doc_id"] == "uu-20-2023"
+    assert set(data) >= {"question", "answer", "found", "citations", "retrieved", "warnings", "latency_ms"}
+    assert readable.exit_code == 0 and "UU Nomor 20 Tahun 2023, Pasal 18" in readable.stdout
