@@ -89,7 +89,8 @@ class ExtractiveComposer:
     # ---- selection ----------------------------------------------------------------------
     def _pick(self, evidence: Evidence) -> list[_Unit]:
         weights = _query_weights(evidence)
-        own = {t: evidence.idf(t) for t in tokens(evidence.question) if t not in QUESTION_WORDS}
+        frame = FRAME_WORDS.get(evidence.kind, frozenset())
+        own = {t: evidence.idf(t) for t in tokens(evidence.question) if t not in QUESTION_WORDS and t not in frame}
         own_total = sum(own.values())
         if evidence.kind == "ihwal" and evidence.named_docs and not any(h.exact for h in evidence.hits):
             about = self._about(evidence)
@@ -190,6 +191,14 @@ _WANTS = {
     "nomor": re.compile(r"\b(?:nomor|no\.?)\s*[\w/.]*\d|\b[A-Z]{1,4}/\d+", re.I),
 }
 _STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
+# Words that only say what kind of answer is wanted ("batas waktunya kapan?"): not the topic.
+FRAME_WORDS = {
+    "waktu": frozenset(tokens("batas waktu tenggat paling lambat lama jangka sampai selesai")),
+    "tanggal": frozenset(tokens("tanggal waktu")),
+    "tahun": frozenset(tokens("tahun")),
+    "jumlah": frozenset(tokens("jumlah banyak besar besaran")),
+    "nomor": frozenset(tokens("nomor")),
+}
 SECONDARY_KINDS = {"glosarium", "berita"}
 
 
