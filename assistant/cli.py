@@ -75,15 +75,20 @@ def ingest(
             report = run_ingest(settings, corpus_dir=corpus, rebuild=rebuild, dry_run=dry_run, progress=on_progress)
         except AsistenError as exc:
             _fail(exc, 2)
-    if not (if_stale and report.committed is False and not report.rejected):
-        table = Table(title="Ringkasan ingest" + (" (uji coba, indeks tidak diubah)" if dry_run else ""))
-        for column in ("ditambah", "berubah", "dihapus", "tetap", "ditolak", "potongan", "di-embed", "detik", "potongan/detik"):
-            table.add_column(column, justify="right")
-        table.add_row(
-            str(len(report.added)), str(len(report.changed)), str(len(report.removed)), str(len(report.unchanged)),
-            str(len(report.rejected)), str(report.chunks), str(report.embedded), f"{report.seconds:.2f}",
-            f"{report.chunks_per_second:.1f}",
-        )
+    if not (if_stale and not report.committed and not report.rejected):
+        title = "Ringkasan ingest" + (" (uji coba, indeks tidak diubah)" if dry_run else "")
+        table = Table(title=title, show_header=False)
+        table.add_column("", style="bold")
+        table.add_column("", justify="right")
+        for label, value in (
+            ("berkas ditambah / berubah / dihapus", f"{len(report.added)} / {len(report.changed)} / {len(report.removed)}"),
+            ("berkas tetap / ditolak", f"{len(report.unchanged)} / {len(report.rejected)}"),
+            ("potongan di indeks", str(report.chunks)),
+            ("potongan di-embed", str(report.embedded)),
+            ("waktu", f"{report.seconds:.2f} detik"),
+            ("kecepatan", f"{report.chunks_per_second:.1f} potongan/detik"),
+        ):
+            table.add_row(label, value)
         console.print(table)
     for path, reason in sorted(report.rejected.items()):
         err.print(f"[yellow]Ditolak[/] {path}: {reason}")
