@@ -202,6 +202,8 @@ class Assistant:
             return turn
         if any(h.exact for h in hits) or (ref and ref.doc_ids and hits[0].chunk.doc_id in ref.doc_ids):
             return turn  # the question names a document the corpus holds
+        if turn.standalone.boost_docs and hits[0].chunk.doc_id in turn.standalone.boost_docs:
+            return turn  # a follow-up about the documents the conversation is about
         if self.evidence_score(turn) < MIN_EVIDENCE:
             turn.refusal = self._not_found_message()
         return turn

@@ -8,7 +8,7 @@ from functools import lru_cache
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 # Bump when `tokens` changes: indexes built with another version are re-tokenized on ingest.
-TOKENIZER_VERSION = 3
+TOKENIZER_VERSION = 4
 
 _WORD = re.compile(r"[0-9]+[a-z]?|[a-z]+(?:-[a-z]+)*")
 _stemmer = None
@@ -53,7 +53,8 @@ SLANG = {
     "sm": "sama", "sy": "saya", "bgt": "sekali", "dr": "dari", "pd": "pada", "kpn": "kapan", "lg": "lagi",
     "jd": "jadi", "jdi": "jadi", "skrg": "sekarang", "bbrp": "beberapa", "ato": "atau", "tp": "tapi",
     "kl": "kalau", "trus": "terus", "trs": "terus", "dmn": "di mana", "hrs": "harus", "wkt": "waktu",
-    "tukin": "tunjangan kinerja", "tpp": "tambahan penghasilan pegawai",
+    "tukin": "tunjangan kinerja", "wawali": "wakil wali kota", "wakil walikota": "wakil wali kota",
+    "bedanya": "beda", "ketuker": "tertukar", "tpp": "tambahan penghasilan pegawai",
 }
 # Abbreviations expanded in both questions and passages, so "JF" meets "jabatan fungsional".
 ABBREVIATIONS = {

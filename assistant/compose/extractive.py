@@ -45,7 +45,7 @@ QUESTION_WORDS = frozenset(
         "kalau kalo mau ya dong sih kah tolong mohon jelaskan sebutkan maksud menurut tentang soal terkait "
         "aturan atur peraturan regulasi dasar hukum pasal ayat isi isinya bunyi kita kami saya aku "
         "bapak ibu pak bu min admin nih tuh deh kan lagi udah sudah belum masih harus perlu tanggal "
-        "permenpan permenpanrb panrb kepmenpan permen kepmen rb nomor"
+        "permenpan permenpanrb panrb kepmenpan permen kepmen rb nomor dulu sekarang kini"
     )
 )
 
@@ -110,7 +110,7 @@ class ExtractiveComposer:
         if wanted is not None:
             # "Tanggal berapa?" / "Berapa?" need a date or a number: take the best unit that has one,
             # if it is still about the question; otherwise the corpus does not hold what was asked.
-            holding = [u for u in units if wanted.search(u.text) and u.own >= 0.2 and u.score >= 0.25 * best.score]
+            holding = [u for u in units if wanted.search(_content(u.text)) and u.own >= 0.15 and u.score >= 0.25 * best.score]
             if holding:
                 best = max(holding, key=lambda u: u.score)
             elif evidence.kind in _STRICT_WANTS or best.own < 0.5:
@@ -131,7 +131,7 @@ class ExtractiveComposer:
                 break
             if unit.hit_index in used_hits or unit.score < 0.8 * best.score:
                 continue
-            if wanted is not None and not wanted.search(unit.text):
+            if wanted is not None and not wanted.search(_content(unit.text)):
                 continue
             if any(_overlap(unit.text, c.text) > 0.6 for c in chosen):
                 continue
@@ -202,6 +202,11 @@ FRAME_WORDS = {
 SECONDARY_KINDS = {"glosarium", "berita"}
 
 
+def _content(text: str) -> str:
+    """A unit without its list marker ("2. ", "(3) ", "b. "), which is no quantity."""
+    return _ITEM.sub("", text, count=1)
+
+
 def _following_items(units: list[_Unit], best: _Unit) -> list[_Unit]:
     """The list items right after the best unit (its enumeration), up to the next non-item."""
     items = []
@@ -244,21 +249,36 @@ def _split_units(text: str) -> list[str]:
     return units
 
 
+_ENUMERATES = re.compile(r"\b(?:terdiri atas|terdiri dari|meliputi|yaitu|yakni|mencakup|sebagai berikut|antara lain)\b|:\s*$", re.I)
+
+
 def _kind_bonus(evidence: Evidence, text: str) -> float:
     kind = evidence.kind
-    if kind == "waktu":
+    if kind in ("waktu", "tanggal"):
         return 0.6 if _DATE.search(text) else 0.0
     if kind == "jumlah":
         return 0.4 if _NUMBER.search(text) else 0.0
     if kind == "siapa":
         return 0.3 if _WHO.search(text) else 0.0
     if kind == "definisi":
-        return 0.4 if _DEFINES.search(text) else 0.0
+        return _defines_topic(evidence, text)
     if kind == "daftar":
-        return 0.5 if (_ITEM.match(text) or text.rstrip().endswith(":") or text.count(",") >= 2) else 0.0
+        if _ITEM.match(text) or _ENUMERATES.search(text):
+            return 0.6
+        return 0.3 if text.count(",") >= 2 else 0.0
     if kind == "apakah":
         return 0.2 if _MODAL.search(text) else 0.0
     return 0.0
+
+
+def _defines_topic(evidence: Evidence, text: str) -> float:
+    """A unit that defines the asked term ("Klerek adalah ...") beats one that merely uses it."""
+    match = _DEFINES.search(text)
+    if not match:
+        return 0.0
+    subject = set(tokens(text[: match.start()]))
+    topic = {t for t in tokens(evidence.question) if t not in QUESTION_WORDS}
+    return 1.0 if subject & topic else 0.3
 
 
 def _overlap(a: str, b: str) -> float:
