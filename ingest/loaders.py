@@ -9,6 +9,7 @@ traceback leaves this module.
 from __future__ import annotations
 
 import re
+import time
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,11 @@ from assistant.errors import DocumentRejected
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PDF_PAGES = 2000
+# Decoded page content (the text-drawing operators), not the file size: a text page holds some
+# 5-50 KB; parsing costs about a second for every 8 MB.
+MAX_PDF_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
+MAX_PDF_CONTENT_BYTES = 48 * 1024 * 1024
+MAX_PDF_SECONDS = 60.0
 MAX_DOCX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 # Word XML compresses about 5-30x; hundreds-to-one only happens in crafted archives.
 MAX_DOCX_COMPRESSION_RATIO = 200
@@ -167,12 +173,53 @@ def load_pdf(path: Path) -> _Content:
     if count > MAX_PDF_PAGES:
         raise DocumentRejected(str(path), f"PDF terlalu panjang ({count} halaman; batas {MAX_PDF_PAGES})")
     try:
-        pages = [page.extract_text() or "" for page in reader.pages]
+        _check_pdf_content_size(path, reader)
+        deadline = time.monotonic() + MAX_PDF_SECONDS
+        pages = []
+        for page in reader.pages:
+            if time.monotonic() > deadline:
+                raise DocumentRejected(
+                    str(path), f"teks PDF tidak selesai dibaca dalam {MAX_PDF_SECONDS:.0f} detik; berkas terlalu berat"
+                )
+            pages.append(page.extract_text() or "")
+    except DocumentRejected:
+        raise
     except Exception as exc:  # noqa: BLE001 - a damaged content stream
+        if type(exc).__name__ == "LimitReachedError":  # pypdf's own decompression limit
+            raise DocumentRejected(str(path), _PDF_BOMB, cause=repr(exc)) from None
         raise DocumentRejected(str(path), "isi PDF rusak dan teksnya tidak dapat dibaca", cause=repr(exc)) from None
     if count and not any(p.strip() for p in pages):
         raise DocumentRejected(str(path), "PDF tidak memiliki lapisan teks (hasil pindaian); OCR tidak didukung")
     return _Content(pages=pages, paged=True)
+
+
+_PDF_BOMB = "isi PDF mengembang terlalu besar setelah didekompresi (kemungkinan bom PDF)"
+
+
+def _check_pdf_content_size(path: Path, reader) -> None:
+    """Rejects a PDF whose page content streams inflate far beyond any real document's before
+    text extraction parses them (a few KB of zeros can stand for gigabytes, and one stream can be
+    the content of every page). Each stream is decoded once; every page that uses it counts it."""
+    sizes: dict = {}
+    total = 0
+    for number, page in enumerate(reader.pages, 1):
+        contents = page.get("/Contents")
+        if contents is None:
+            continue
+        resolved = contents.get_object()
+        page_bytes = 0
+        for ref in (list(resolved) if isinstance(resolved, list) else [contents]):
+            key = getattr(ref, "idnum", None) or id(ref)
+            if key not in sizes:
+                sizes[key] = len(ref.get_object().get_data())
+            page_bytes += sizes[key]
+        total += page_bytes
+        if page_bytes > MAX_PDF_PAGE_CONTENT_BYTES or total > MAX_PDF_CONTENT_BYTES:
+            raise DocumentRejected(
+                str(path),
+                f"{_PDF_BOMB}: isi halaman {number} dst. {total / 2**20:.0f} MB "
+                f"(batas {MAX_PDF_PAGE_CONTENT_BYTES // 2**20} MB per halaman, {MAX_PDF_CONTENT_BYTES // 2**20} MB per dokumen)",
+            )
 
 
 def _decrypt_with_empty_password(reader) -> bool:

@@ -104,13 +104,51 @@ async def _send_413(send, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def recover_index(settings: Settings, *, lock_wait_s: float = 600.0) -> None:
+    """Rebuilds a damaged index snapshot at start-up: from the corpus when it is there (vectors are
+    reused by content id, so nothing is re-embedded), otherwise from what Chroma holds.
+    Several workers starting at once: one rebuilds, the others wait for its commit."""
+    import time
+    from pathlib import Path
+
+    from ingest.pipeline import corpus_files, run_ingest  # the factory may wire ingest in
+
+    from ..errors import AsistenError, IngestLocked
+    from ..index import IndexStore
+
+    corpus = Path(settings.corpus_dir)
+    if corpus.is_dir() and corpus_files(corpus):
+        deadline = time.monotonic() + lock_wait_s
+        while True:
+            try:
+                report = run_ingest(settings)
+            except IngestLocked:
+                if IndexStore(settings).manifest_ok() or time.monotonic() > deadline:
+                    return  # another worker rebuilt it (or the caller reports what is left)
+                time.sleep(1.0)
+                continue
+            except AsistenError as exc:
+                log.error("membangun ulang indeks dari korpus gagal: %s (%s)", exc.message, exc.cause)
+                break
+            if report.chunks:
+                log.warning(
+                    "indeks dibangun ulang dari korpus %s: %d potongan, %d di-embed ulang, %d berkas ditolak",
+                    corpus, report.chunks, report.embedded, len(report.rejected),
+                )
+                return
+            break
+    count = IndexStore(settings).restore_from_chroma()
+    log.warning("indeks dibangun ulang dari isi Chroma: %d potongan (metadata dokumen seadanya; "
+                "jalankan `asisten ingest` untuk melengkapinya)", count)
+
+
 def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = True) -> FastAPI:
     """Build the app. `assistant` may be injected (tests, the CLI); otherwise it is built from
     `settings` in the background at start-up. `ui=False` leaves out the Gradio chat page."""
     setup_offline_env()
     settings = settings or get_settings()
     keys = parse_api_keys(settings.api_keys)
-    holder = AssistantHolder(settings, assistant)
+    holder = AssistantHolder(settings, assistant, recover=recover_index)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

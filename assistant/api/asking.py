@@ -30,8 +30,20 @@ def new_answer_id() -> str:
     return uuid.uuid4().hex
 
 
+def _is_valid_text(text: str) -> bool:
+    """False for text no UTF-8 encoder accepts (lone surrogates from JSON escapes like \\ud800):
+    the tokenizer, SQLite and the JSON response would all fail on it later."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_question(settings: Settings, question: str, history: list[Turn]) -> str:
     question = (question or "").strip()
+    if not _is_valid_text(question) or not all(_is_valid_text(t.content) for t in history):
+        raise InvalidInput("Teks pertanyaan atau riwayat memuat karakter Unicode yang tidak sah (surrogate tunggal).")
     if not question:
         raise InvalidInput("Pertanyaan tidak boleh kosong.")
     if len(question) > settings.max_question_chars:

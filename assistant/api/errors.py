@@ -159,6 +159,19 @@ def describe_validation_errors(errors) -> tuple[str, list[dict]]:
     return f"Permintaan tidak valid — {summary}.", details
 
 
+BODY_PARSE_ERROR = "There was an error parsing the body"  # fastapi.routing's detail for it
+
+
+def _unparsable_body_message(request: Request) -> tuple[str, str]:
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("multipart/") or content_type.startswith("application/x-www-form-urlencoded"):
+        return "Badan permintaan (formulir multipart) rusak dan tidak dapat dibaca.", "body"
+    return (
+        "Badan permintaan bukan JSON yang valid (harus teks UTF-8 dengan susunan yang wajar).",
+        "body",
+    )
+
+
 def install_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(AsistenError)
     async def _asisten_error(request: Request, exc: AsistenError):
@@ -180,6 +193,13 @@ def install_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:  # BODY_PARSE_ERROR, or Starlette's multipart parser's own 400s
+            # FastAPI's own 400 for a body it could not even decode (invalid UTF-8, nesting too deep
+            # for the JSON parser, broken multipart framing): a 422 like any other invalid JSON.
+            message, field = _unparsable_body_message(request)
+            body = error_body(message, type_="invalid_request_error", code="validation_error",
+                              details=[{"field": field, "message": "tidak dapat dibaca"}])
+            return JSONResponse(body, status_code=422)
         message = _HTTP_MESSAGES.get(exc.status_code, "Permintaan tidak dapat diproses.")
         body = error_body(message, type_="invalid_request_error", code=f"http_{exc.status_code}")
         return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))

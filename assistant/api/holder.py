@@ -14,9 +14,13 @@ log = logging.getLogger("assistant.api")
 
 
 class AssistantHolder:
-    def __init__(self, settings: Settings, assistant=None):
+    """`recover(settings)`, given by the app factory, rebuilds a damaged index snapshot at start-up
+    (the core never imports ingest; the factory wires it in)."""
+
+    def __init__(self, settings: Settings, assistant=None, recover=None):
         self.settings = settings
         self._assistant = assistant
+        self._recover = recover
         self._error: AsistenError | None = None
         self._ready = threading.Event()
         self._started = False
@@ -47,6 +51,7 @@ class AssistantHolder:
         try:
             from ..service import build_assistant
 
+            self._check_index()
             log.info("memuat model dan indeks …")
             assistant = build_assistant(self.settings)
             warm_up = getattr(assistant, "warm_up", None)
@@ -62,6 +67,25 @@ class AssistantHolder:
             self._error = ModelUnavailable("Model atau indeks gagal dimuat; lihat log server.", cause=repr(exc))
         finally:
             self._ready.set()
+
+    def _check_index(self) -> None:
+        """A damaged manifest or chunk file is found here, before serving, and rebuilt."""
+        from ..index import IndexStore
+
+        store = IndexStore(self.settings)
+        try:
+            store.state()
+            return
+        except AsistenError as exc:
+            log.warning("indeks rusak terdeteksi saat start: %s (%s)", exc.message, exc.cause)
+        if self._recover is None:
+            return  # the load below fails with the index's own message (503 on every route)
+        self._recover(self.settings)
+        state = IndexStore(self.settings).state()  # raises if the rebuild did not take
+        log.warning(
+            "indeks dipulihkan: %d potongan dari %d dokumen (generasi %d)",
+            len(state.chunks), len(state.documents), state.generation,
+        )
 
     @property
     def loaded(self) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..records import Answer, Citation, DocumentMeta, Filters, Status, Turn
 
@@ -14,10 +14,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2200  # Chroma's where clause takes 64-bit integers only
+
+
 class FiltersIn(Filters):
     """Filters as a caller sends them: unknown keys are an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("tahun")
+    @classmethod
+    def _years(cls, value: list[int]) -> list[int]:
+        if any(not MIN_YEAR <= y <= MAX_YEAR for y in value):
+            raise ValueError(f"tahun harus antara {MIN_YEAR} dan {MAX_YEAR}")
+        return value
 
 
 class AskRequest(Strict):

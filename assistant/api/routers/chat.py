@@ -45,7 +45,12 @@ def split_messages(body: ChatCompletionRequest) -> tuple[str, list[Turn]]:
     return question, history
 
 
-@router.get("/models", response_model=ModelList, summary="Daftar model (kompatibel OpenAI)")
+@router.get(
+    "/models",
+    response_model=ModelList,
+    responses={code: ERRORS[code] for code in (401, 403, 429)},
+    summary="Daftar model (kompatibel OpenAI)",
+)
 async def models(principal: Principal = Depends(require_ask)):
     return ModelList(data=[ModelCard(id=MODEL_ID)])
 

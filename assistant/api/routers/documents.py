@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from pathlib import Path as PathLib
 from pathlib import PurePath
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...citations import body as citation_body
 from ...config import Settings
-from ...errors import InvalidInput
+from ...errors import DocumentRejected, InvalidInput
 from ...records import ChunkRecord, DocumentMeta
 from ..auth import Principal, require_admin, require_ask
 from ..deps import get_assistant, get_settings
@@ -149,6 +150,20 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
             raise PayloadTooLarge(f"Berkas terlalu besar (maksimal {limit // (1024 * 1024)} MB).")
 
 
+def _refuse_if_rejected(settings: Settings, upload_dir, existing: set, report, name: str) -> None:
+    """The file passed on its own but the corpus refused it (e.g. a doc_id another document holds):
+    it leaves the corpus again and the client hears why, instead of a 201 for a file not indexed."""
+    rejected = getattr(report, "rejected", None) or {}
+    corpus = PathLib(settings.corpus_dir)
+    for path in sorted(set(upload_dir.iterdir()) - existing) if upload_dir.is_dir() else []:
+        reason = rejected.get(path.relative_to(corpus).as_posix())
+        if reason is None:
+            continue
+        for extra in (path.with_name(path.name + ".yaml"), path.with_name(path.name + ".yml"), path):
+            extra.unlink(missing_ok=True)
+        raise DocumentRejected(name, reason)
+
+
 @router.post(
     "/documents",
     response_model=IngestOut,
@@ -181,9 +196,16 @@ async def upload_document(
     data = await _read_limited(file, settings.max_upload_mb * 1024 * 1024)
     if not data:
         raise InvalidInput("Berkas kosong.")
-    from ingest.pipeline import add_document  # entry point: the app factory may wire ingest in
+    from ingest.pipeline import UPLOAD_DIR, add_document  # entry point: the app factory may wire ingest in
 
-    report = await run_in_threadpool(add_document, settings, name, data, meta_dict)
+    upload_dir = PathLib(settings.corpus_dir) / UPLOAD_DIR
+    existing = set(upload_dir.iterdir()) if upload_dir.is_dir() else set()
+    try:
+        report = await run_in_threadpool(add_document, settings, name, data, meta_dict)
+    except DocumentRejected as exc:
+        # The loaders name the server-side staging path; the client sees only its own file name.
+        raise DocumentRejected(name, exc.reason, cause=exc.cause) from None
+    await run_in_threadpool(_refuse_if_rejected, settings, upload_dir, existing, report, name)
     await run_in_threadpool(_reload, assistant)
     out = _report_dict(report)
     doc_id = getattr(report, "doc_id", None) or out.get("doc_id")

@@ -9,7 +9,7 @@ from ...errors import InvalidInput
 from ...records import Filters, Status
 from ..auth import Principal, require_ask
 from ..deps import get_assistant, get_settings
-from ..schemas import SearchHit, SearchResponse
+from ..schemas import MAX_YEAR, MIN_YEAR, SearchHit, SearchResponse
 from .ask import ERRORS
 from .documents import catalogue
 
@@ -34,6 +34,8 @@ async def search(
         raise InvalidInput("Parameter q tidak boleh kosong.")
     if len(q) > settings.max_question_chars:
         raise InvalidInput(f"Parameter q terlalu panjang (maksimal {settings.max_question_chars} karakter).")
+    if any(not MIN_YEAR <= y <= MAX_YEAR for y in tahun):
+        raise InvalidInput(f"Parameter tahun harus antara {MIN_YEAR} dan {MAX_YEAR}.")
     filters = Filters(doc_id=doc_id, jenis=jenis, tahun=tahun, status=status, resmi=resmi)
     hits = await run_in_threadpool(assistant.search, q, None if filters.is_empty() else filters, k)
     docs = await catalogue(assistant)
