@@ -65,16 +65,22 @@ class IndexState:
     bm25: bm25s.BM25 | None = None
     bm25_vocab: frozenset[str] = frozenset()
     by_pasal: dict[str, list[int]] = field(default_factory=dict)  # pasal → positions, document order
+    # (doc_id, pasal) → positions, document order: lookups that do not grow with the corpus
+    by_doc_pasal: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)  # for scoring sentences when composing
+    # Columns for vectorised filter masks: each chunk's document (index into doc_order) and resmi.
+    doc_order: list[str] = field(default_factory=list)
+    doc_code: np.ndarray | None = None
+    resmi_col: np.ndarray | None = None
 
     tokenizer_version: int = TOKENIZER_VERSION
 
-    def idf_of(self, token: str) -> float:
-        return self.idf.get(token, self._idf_unseen)
+    unseen_idf: float = 1.0
 
-    @property
-    def _idf_unseen(self) -> float:
-        return math.log(1 + len(self.chunks) / 0.5)
+    def idf_of(self, token: str) -> float:
+        """A word the corpus never uses weighs as much as its rarest word: a topic the corpus lacks
+        ("cuti", "CPNS", "pensiun") is the strongest sign that the question is out of scope."""
+        return self.idf.get(token, self.unseen_idf)
 
     @classmethod
     def build(cls, generation, files, documents, chunks, ids, token_lists) -> "IndexState":
@@ -83,9 +89,13 @@ class IndexState:
         for i, chunk in enumerate(chunks):
             if chunk.pasal:
                 state.by_pasal.setdefault(chunk.pasal, []).append(i)
+                state.by_doc_pasal.setdefault((chunk.doc_id, chunk.pasal), []).append(i)
+        state._build_columns()
         df = Counter(t for toks in token_lists for t in set(toks))
         n = max(len(chunks), 1)
         state.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        if state.idf:
+            state.unseen_idf = max(state.idf.values())
         if chunks:
             retriever = bm25s.BM25()
             retriever.index(token_lists, show_progress=False)
@@ -97,15 +107,45 @@ class IndexState:
     def empty(self) -> bool:
         return not self.chunks
 
+    def _build_columns(self) -> None:
+        codes: dict[str, int] = {}
+        self.doc_code = np.fromiter((codes.setdefault(c.doc_id, len(codes)) for c in self.chunks),
+                                    dtype=np.int32, count=len(self.chunks))
+        self.doc_order = list(codes)
+        self.resmi_col = np.fromiter((c.resmi for c in self.chunks), dtype=bool, count=len(self.chunks))
+
     def mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask over chunks for metadata filters (None = everything)."""
+        """Boolean mask over chunks for metadata filters (None = everything).
+
+        Vectorised: the document conditions are decided once per document, then spread over the
+        chunks through the precomputed document column (same result as `_matches` per chunk)."""
         if filters is None or filters.is_empty():
             return None
-        mask = np.ones(len(self.chunks), dtype=bool)
-        for i, chunk in enumerate(self.chunks):
-            meta = self.documents.get(chunk.doc_id)
-            mask[i] = _matches(chunk, meta, filters)
+        if self.doc_code is None or len(self.doc_code) != len(self.chunks):
+            self._build_columns()  # a state made without `build`
+        per_doc = np.fromiter(
+            (_doc_matches(d, self.documents.get(d), filters) for d in self.doc_order),
+            dtype=bool, count=len(self.doc_order),
+        )
+        mask = per_doc[self.doc_code] if len(self.doc_code) else np.ones(0, dtype=bool)
+        if filters.resmi is not None:
+            mask &= self.resmi_col == filters.resmi
         return mask
+
+
+def _doc_matches(doc_id: str, meta: DocumentMeta | None, f: Filters) -> bool:
+    """`_matches` without the chunk's own `resmi` (the conditions shared by a document's chunks)."""
+    if f.doc_id and doc_id not in f.doc_id:
+        return False
+    if meta is None:
+        return not (f.jenis or f.tahun or f.status)
+    if f.jenis and meta.jenis not in f.jenis:
+        return False
+    if f.tahun and meta.tahun not in f.tahun:
+        return False
+    if f.status and meta.status not in f.status:
+        return False
+    return True
 
 
 def _matches(chunk: ChunkRecord, meta: DocumentMeta | None, f: Filters) -> bool:
@@ -356,6 +396,36 @@ class IndexStore:
             chunks.append(ChunkRecord.model_validate({**fields, "text": text}))
             ids.append(cid)
         return IndexState.build(0, {}, {}, chunks, ids, [bm25_tokens(c.text) for c in chunks])
+
+    def restore_from_chroma(self) -> int:
+        """Commits a snapshot rebuilt from Chroma alone, for a damaged manifest when the corpus is
+        not at hand: chunks from the stored text and metadata, each document's metadata as far as
+        its chunks carry it (the next `asisten ingest` restores the rest). Returns the chunk count."""
+        got = self.collection().get(include=["metadatas", "documents"])
+        rows: dict[str, tuple[str, ChunkRecord, dict]] = {}
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            fields = {k: v for k, v in (meta or {}).items() if k in ChunkRecord.model_fields}
+            chunk = ChunkRecord.model_validate({**fields, "text": text})
+            rows.setdefault(chunk.chunk_id, (cid, chunk, meta or {}))  # one version per chunk id
+        ordered = sorted(rows.values(), key=lambda r: (r[1].source_path, r[1].chunk_id))
+        files: dict[str, FileEntry] = {}
+        documents: dict[str, DocumentMeta] = {}
+        for cid, chunk, meta in ordered:
+            # sha256 "" makes the next ingest re-read every file (its vectors are reused by content id)
+            entry = files.setdefault(chunk.source_path, FileEntry("", chunk.doc_id, chunk.resmi, []))
+            entry.chroma_ids.append(cid)
+            if chunk.doc_id not in documents:
+                short = chunk.text.split("\n", 1)[0].split(" — ", 1)[0].strip() or chunk.doc_id
+                documents[chunk.doc_id] = DocumentMeta(
+                    doc_id=chunk.doc_id, jenis=str(meta.get("jenis") or "Dokumen"), tahun=meta.get("tahun"),
+                    judul=short, singkatan=short, status=meta.get("status") or "tidak diketahui",
+                    resmi=chunk.resmi,
+                )
+        generations = [int(p.stem.split("-", 1)[1]) for p in self.dir.glob("chunks-*.jsonl")
+                       if p.stem.split("-", 1)[1].isdigit()]
+        records = [(cid, chunk) for cid, chunk, _ in ordered]
+        self.commit(files, documents, records, [bm25_tokens(c.text) for _, c in records], max(generations, default=0) + 1)
+        return len(records)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -131,7 +131,11 @@ def _boost(hits: list[ScoredChunk], docs: list[str]) -> list[ScoredChunk]:
 def _exact_first(state: IndexState, hits, reference: Reference, filters) -> list[ScoredChunk]:
     mask = state.mask(filters)
     exact = []
-    for pos in state.by_pasal.get(reference.pasal, []):
+    if reference.doc_ids:  # only the named documents' positions, not every document's Pasal N
+        positions = sorted({p for d in reference.doc_ids for p in state.by_doc_pasal.get((d, reference.pasal), [])})
+    else:
+        positions = state.by_pasal.get(reference.pasal, [])
+    for pos in positions:
         chunk = state.chunks[pos]
         if mask is not None and not mask[pos]:
             continue
@@ -191,7 +195,7 @@ def _with_penjelasan(state: IndexState, hits: list[ScoredChunk], k: int) -> list
         seen.add(hit.chunk.chunk_id)
         c = hit.chunk
         if c.bagian == "Batang Tubuh" and c.pasal and len(out) < k:
-            for pos in state.by_pasal.get(c.pasal, []):
+            for pos in state.by_doc_pasal.get((c.doc_id, c.pasal), []):
                 other = state.chunks[pos]
                 if (
                     other.bagian == "Penjelasan"
