@@ -118,7 +118,7 @@ class IndexState:
         """Boolean mask over chunks for metadata filters (None = everything).
 
         Vectorised: the document conditions are decided once per document, then spread over the
-        chunks through the precomputed document column (same result as `_matches` per chunk)."""
+        chunks through the precomputed document column (the same result as checking every chunk)."""
         if filters is None or filters.is_empty():
             return None
         if self.doc_code is None or len(self.doc_code) != len(self.chunks):
@@ -134,24 +134,8 @@ class IndexState:
 
 
 def _doc_matches(doc_id: str, meta: DocumentMeta | None, f: Filters) -> bool:
-    """`_matches` without the chunk's own `resmi` (the conditions shared by a document's chunks)."""
+    """The filter conditions a document's chunks share (everything but the chunk's own `resmi`)."""
     if f.doc_id and doc_id not in f.doc_id:
-        return False
-    if meta is None:
-        return not (f.jenis or f.tahun or f.status)
-    if f.jenis and meta.jenis not in f.jenis:
-        return False
-    if f.tahun and meta.tahun not in f.tahun:
-        return False
-    if f.status and meta.status not in f.status:
-        return False
-    return True
-
-
-def _matches(chunk: ChunkRecord, meta: DocumentMeta | None, f: Filters) -> bool:
-    if f.doc_id and chunk.doc_id not in f.doc_id:
-        return False
-    if f.resmi is not None and chunk.resmi != f.resmi:
         return False
     if meta is None:
         return not (f.jenis or f.tahun or f.status)

@@ -299,28 +299,24 @@ def _join(units: list[_Unit], n: int) -> str:
     return " ".join(parts).replace(" \n", "\n")
 
 
+# The kind of a question decides what its answer needs; the first pattern that matches wins.
+_KINDS = [
+    ("pasal", r"\bpasal\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b"),
+    ("tanggal", r"\b(tanggal|tgl)\b"),
+    ("tahun", r"^(?!.*\blama\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
+    ("nomor", r"\bnomor\s+berapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
+    ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa)\b"),
+    ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
+    ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya)\b"),
+    ("daftar", r"\b(apa saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar"
+               r"|unsur|komponen|faktor)\b"),
+    ("siapa", r"\bsiapa\b"),
+    ("jumlah", r"\b(berapa|jumlah|banyak)\b"),
+    ("apakah", r"\b(apakah|bolehkah|bisakah|boleh|bisa|dapatkah|wajib|harus)\b"),
+]
+_KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _KINDS]
+
+
 def question_kind(question: str) -> str:
     q = question.lower()
-    if re.search(r"\bpasal\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b", q):
-        return "pasal"
-    if re.search(r"\b(tanggal|tgl)\b", q):
-        return "tanggal"
-    if re.search(r"\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah)", q) and "lama" not in q:
-        return "tahun"
-    if re.search(r"\bnomor\s+berapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b", q):
-        return "nomor"
-    if re.search(r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa)\b", q):
-        return "ihwal"
-    if re.search(r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b", q):
-        return "waktu"
-    if re.search(r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya)\b", q):
-        return "definisi"
-    if re.search(r"\b(apa saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar|unsur|komponen|faktor)\b", q):
-        return "daftar"
-    if re.search(r"\bsiapa\b", q):
-        return "siapa"
-    if re.search(r"\b(berapa|jumlah|banyak)\b", q):
-        return "jumlah"
-    if re.search(r"\b(apakah|bolehkah|bisakah|boleh|bisa|dapatkah|wajib|harus)\b", q):
-        return "apakah"
-    return "umum"
+    return next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(q)), "umum")
