@@ -171,6 +171,29 @@ def evaluate(
     raise typer.Exit(code)
 
 
+@app.command()
+def bench(
+    scale: str = typer.Option("1,10,100", "--scale", help="Skala indeks, mis. 1,10,100."),
+    out: Path = typer.Option(Path("bench-out"), "--out", help="Folder hasil."),
+    api_seconds: float = typer.Option(10.0, "--api-seconds", help="Lama tiap tingkat beban API (detik)."),
+    no_docs: bool = typer.Option(False, "--no-docs", help="Jangan perbarui docs/benchmarks.md."),
+) -> None:
+    """Mengukur kinerja: ingest, latensi jawaban, throughput API, skala indeks."""
+    from evals.bench import DOCS_FILE, parse_scales, run_bench
+
+    try:
+        scales = parse_scales(scale)
+    except ValueError as exc:
+        err.print(f"[bold red]Gagal:[/] {exc}")
+        raise typer.Exit(2)
+    try:
+        run_bench(get_settings(), scales, out, console, api_seconds=api_seconds,
+                  docs_path=None if no_docs else DOCS_FILE,
+                  command=f"asisten bench --scale {scale} --out {out}")
+    except AsistenError as exc:
+        _fail(exc, 2)
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -51,13 +51,21 @@ def configure_torch_threads() -> None:
     """Use the CPUs this process may run on (capped), once per process, unless the user chose.
 
     torch's default is the number of physical cores, which in containers often exceeds the CPU
-    quota; oversubscription makes every encode slower. OMP_NUM_THREADS, when set, wins.
+    quota; oversubscription makes every encode slower. ASISTEN_TORCH_THREADS (set to 1 by
+    `asisten serve`: a one-question encode with two threads waits at thread barriers whenever the
+    other requests keep a core busy, 5-20x slower measured) or OMP_NUM_THREADS, when set, wins.
     """
     global _threads_configured
     with _threads_lock:
         if _threads_configured:
             return
         _threads_configured = True
+        chosen = os.environ.get("ASISTEN_TORCH_THREADS", "").strip()
+        if chosen.isdigit() and int(chosen) > 0:
+            import torch
+
+            torch.set_num_threads(int(chosen))
+            return
         if os.environ.get("OMP_NUM_THREADS"):
             return
         import torch

@@ -72,6 +72,9 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
     import uvicorn
 
     setup_offline_env()
+    # One torch thread per encode: questions are single short texts, and two threads per encode
+    # stall whenever other requests keep a core busy (docs/benchmarks.md). Inherited by workers.
+    os.environ.setdefault("ASISTEN_TORCH_THREADS", "1")
     host = host or settings.host
     port = port or settings.port
     workers = max(1, int(workers or 1))
