@@ -247,6 +247,7 @@ class Assistant:
             ayat=turn.reference.ayat if turn.reference else None,
             huruf=turn.reference.huruf if turn.reference else None,
             named_docs=list(turn.reference.doc_ids) if turn.reference else [],
+            conversation_docs=list(turn.standalone.boost_docs) if turn.standalone else [],
         )
 
     def _compose(self, turn: _Turn) -> Composition | None:

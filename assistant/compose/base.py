@@ -20,6 +20,7 @@ class Evidence:
     ayat: str | None = None  # an ayat the question names
     huruf: str | None = None  # a huruf the question names ("menimbang huruf a")
     named_docs: list[str] = field(default_factory=list)  # documents the question names
+    conversation_docs: list[str] = field(default_factory=list)  # documents earlier turns named
 
 
 @dataclass

@@ -133,6 +133,9 @@ class ExtractiveComposer:
                 continue
             if wanted is not None and not wanted.search(_content(unit.text)):
                 continue
+            focus = evidence.named_docs or evidence.conversation_docs
+            if focus and evidence.hits[unit.hit_index].chunk.doc_id not in focus:
+                continue  # the question (or the conversation) is about other documents
             if any(_overlap(unit.text, c.text) > 0.6 for c in chosen):
                 continue
             chosen.append(unit)
@@ -152,7 +155,7 @@ class ExtractiveComposer:
         return []
 
     def _units(self, index: int, hit: ScoredChunk, evidence: Evidence, weights: dict[str, float]) -> list[_Unit]:
-        prior = 1.0 / (1.0 + 0.25 * index) + (0.5 if hit.exact else 0.0)
+        prior = 1.0 / (1.0 + 0.15 * index) + (0.5 if hit.exact else 0.0)
         meta = evidence.documents.get(hit.chunk.doc_id)
         if hit.chunk.pasal and hit.chunk.bagian == "Batang Tubuh":
             # A provision with its Pasal is the better legal basis; "pasal berapa?" needs one.
@@ -249,12 +252,15 @@ def _split_units(text: str) -> list[str]:
     return units
 
 
+_DEADLINE = re.compile(r"\b(?:paling lambat|paling lama|selambat-lambatnya|batas waktu|tenggat|sampai dengan|hingga)\b", re.I)
 _ENUMERATES = re.compile(r"\b(?:terdiri atas|terdiri dari|meliputi|yaitu|yakni|mencakup|sebagai berikut|antara lain)\b|:\s*$", re.I)
 
 
 def _kind_bonus(evidence: Evidence, text: str) -> float:
     kind = evidence.kind
-    if kind in ("waktu", "tanggal"):
+    if kind == "waktu":  # a deadline question: a date, best one stated as a deadline
+        return (0.6 if _DATE.search(text) else 0.0) + (0.4 if _DEADLINE.search(text) else 0.0)
+    if kind == "tanggal":
         return 0.6 if _DATE.search(text) else 0.0
     if kind == "jumlah":
         return 0.4 if _NUMBER.search(text) else 0.0
@@ -263,9 +269,13 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
     if kind == "definisi":
         return _defines_topic(evidence, text)
     if kind == "daftar":
+        # An explicit enumeration ("terdiri atas a, b, dan c") is the answer to "apa saja?";
+        # a sentence that merely has commas is not.
+        if _ENUMERATES.search(text) and text.count(",") >= 1:
+            return 1.0
         if _ITEM.match(text) or _ENUMERATES.search(text):
             return 0.6
-        return 0.3 if text.count(",") >= 2 else 0.0
+        return 0.2 if text.count(",") >= 2 else 0.0
     if kind == "apakah":
         return 0.2 if _MODAL.search(text) else 0.0
     return 0.0
