@@ -7,7 +7,6 @@ against evals/baseline-dev.jsonl.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -189,8 +188,6 @@ def test_run_eval_records_errors_and_writes_files(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def eval_settings(tmp_path_factory):
-    if importlib.util.find_spec("assistant.service") is None:
-        pytest.skip("assistant.service belum ada")
     from assistant.config import Settings
     from ingest.pipeline import run_ingest
 
