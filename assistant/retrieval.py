@@ -72,21 +72,13 @@ class HybridRetriever(BaseRetriever):
         n = max(self.candidates, self.k)
         dense = self._dense(query, n, filters) if self.mode in ("hybrid", "dense") else []
         lexical = self._bm25(state, query, n, filters) if self.mode in ("hybrid", "bm25") else []
+        dense_hits = [ScoredChunk(chunk=state.chunks[p], score=s, dense_score=s, dense_rank=r) for r, (p, s) in enumerate(dense, 1)]
+        lexical_hits = [ScoredChunk(chunk=state.chunks[p], score=s, bm25_rank=r) for r, (p, s) in enumerate(lexical, 1)]
         if self.mode == "dense":
-            return [ScoredChunk(chunk=state.chunks[p], score=s, dense_score=s, dense_rank=r) for r, (p, s) in enumerate(dense, 1)]
+            return dense_hits
         if self.mode == "bm25":
-            return [ScoredChunk(chunk=state.chunks[p], score=s, bm25_rank=r) for r, (p, s) in enumerate(lexical, 1)]
-        fused: dict[int, ScoredChunk] = {}
-        for rank, (pos, similarity) in enumerate(dense, 1):
-            hit = fused.setdefault(pos, ScoredChunk(chunk=state.chunks[pos], score=0.0))
-            hit.score += 1.0 / (self.rrf_k + rank)
-            hit.dense_rank = rank
-            hit.dense_score = similarity
-        for rank, (pos, _) in enumerate(lexical, 1):
-            hit = fused.setdefault(pos, ScoredChunk(chunk=state.chunks[pos], score=0.0))
-            hit.score += 1.0 / (self.rrf_k + rank)
-            hit.bm25_rank = rank
-        return sorted(fused.values(), key=lambda h: -h.score)
+            return lexical_hits
+        return fuse([dense_hits, lexical_hits], self.rrf_k)
 
     def _dense(self, query: str, n: int, filters: Filters | None) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(standardize(query))
@@ -104,6 +96,25 @@ class HybridRetriever(BaseRetriever):
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def fuse(rankings: list[list[ScoredChunk]], rrf_k: int) -> list[ScoredChunk]:
+    """Reciprocal-rank fusion of ranked lists; a chunk keeps its ranks, best dense similarity and
+    exactness from every list it is in, and exact matches stay first."""
+    fused: dict[str, ScoredChunk] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, 1):
+            entry = fused.get(hit.chunk.chunk_id)
+            if entry is None:
+                entry = fused[hit.chunk.chunk_id] = hit.model_copy(update={"score": 0.0})
+            else:
+                entry.dense_rank = entry.dense_rank or hit.dense_rank
+                entry.bm25_rank = entry.bm25_rank or hit.bm25_rank
+                if hit.dense_score is not None:
+                    entry.dense_score = max(entry.dense_score or 0.0, hit.dense_score)
+                entry.exact = entry.exact or hit.exact
+            entry.score += 1.0 / (rrf_k + rank) + (1.0 if hit.exact else 0.0)
+    return sorted(fused.values(), key=lambda h: -h.score)
 
 
 def _narrow(filters: Filters | None, reference: Reference | None) -> Filters | None:

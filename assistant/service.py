@@ -23,7 +23,7 @@ from .followup import Standalone, make_standalone
 from .index import IndexStore
 from .records import Answer, ChunkRecord, DocumentMeta, Filters, RetrievedRef, ScoredChunk, Turn
 from .references import Reference, ReferenceResolver
-from .retrieval import HybridRetriever, Mode
+from .retrieval import HybridRetriever, Mode, fuse
 from .text import standardize, tokens
 
 # Evidence needed to answer, tuned on the dev split (evals/questions/dev.jsonl): the idf-weighted
@@ -177,7 +177,7 @@ class Assistant:
             # search its own words there too, and fuse the two rankings.
             scoped = Filters(**{**(turn.filters.model_dump() if turn.filters else {}), "doc_id": turn.standalone.boost_docs})
             own = retriever.search(turn.question, filters=scoped)
-            hits = _fuse([hits, own], self.settings.rrf_k)
+            hits = fuse([hits, own], self.settings.rrf_k)
         turn.hits = hits
         return turn
 
@@ -335,21 +335,6 @@ def _mentioned(ref: Reference, hits: list[ScoredChunk]) -> bool:
         rf"\b(?:{ref.unresolved_kind})\b[\w\s.]{{0,30}}?\b{nomor}\s*(?:/|tahun)\s*{tahun}\b", re.I
     )
     return any(pattern.search(h.chunk.text) for h in hits)
-
-
-def _fuse(rankings: list[list[ScoredChunk]], rrf_k: int) -> list[ScoredChunk]:
-    """Reciprocal-rank fusion of several ranked lists (exact matches stay first)."""
-    fused: dict[str, ScoredChunk] = {}
-    for ranking in rankings:
-        for rank, hit in enumerate(ranking, 1):
-            entry = fused.get(hit.chunk.chunk_id)
-            if entry is None:
-                entry = fused[hit.chunk.chunk_id] = hit.model_copy(update={"score": 0.0})
-            entry.score += 1.0 / (rrf_k + rank) + (1.0 if hit.exact else 0.0)
-            entry.exact = entry.exact or hit.exact
-            if hit.dense_score is not None:
-                entry.dense_score = max(entry.dense_score or 0.0, hit.dense_score)
-    return sorted(fused.values(), key=lambda h: -h.score)
 
 
 def _kind(turn: _Turn) -> str:

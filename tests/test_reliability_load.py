@@ -39,11 +39,6 @@ THINK = float(os.environ.get("ASISTEN_LOAD_THINK_S", "2.0"))
 KEY = "kunci-beban-12345"
 HEADERS = {"X-API-Key": KEY}
 MEMORY_MARGIN = 64 * 1024 * 1024  # allocator noise of a torch process; a leak grows past it
-SERVE = (
-    "import sys, uvicorn\n"
-    "from assistant.api.app import create_app\n"
-    "uvicorn.run(create_app(ui=False), host='127.0.0.1', port=int(sys.argv[1]), log_level='warning')\n"
-)
 
 
 def questions() -> list[str]:
@@ -81,7 +76,7 @@ def p95(values: list[float]) -> float:
 
 @pytest.fixture(scope="module")
 def server_process(shipped_settings, tmp_path_factory):
-    """`create_app` in its own process over a copy of the shipped index (its RSS is the server's)."""
+    """`asisten serve` in its own process over a copy of the shipped index (its RSS is the server's)."""
     root = tmp_path_factory.mktemp("rel-load")
     shutil.copytree(shipped_settings.index_dir, root / "data" / "index")
     shutil.copytree(shipped_settings.chroma_dir, root / "data" / "chroma")
@@ -90,7 +85,9 @@ def server_process(shipped_settings, tmp_path_factory):
            "ASISTEN_MODEL_CACHE": str(shipped_settings.model_cache), "ASISTEN_API_KEYS": f"{KEY}:ask",
            "ASISTEN_RATE_LIMIT_PER_MINUTE": "1000000"}
     log = open(root / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The real `asisten serve` (its threads, its settings), as staff and portals reach it.
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, 120, proc)
         url = f"http://127.0.0.1:{port}"
@@ -136,6 +133,8 @@ def test_sixteen_clients_no_errors_no_slowdown_no_leak_nothing_lost(server_proce
 
     def client_loop(index: int) -> None:
         rng = random.Random(index)
+        # Sixteen people at their desks, not one synchronised burst: each starts within a think time.
+        time.sleep(THINK * rng.uniform(0.0, 1.0))
         with httpx.Client(base_url=url, headers=HEADERS, timeout=60) as client:
             seq = 0
             while time.monotonic() < stop_at:
