@@ -14,9 +14,8 @@ import pytest
 
 from assistant.records import Answer, Citation, RetrievedRef
 from evals import runner
-from evals.metrics import score_question, summarize
 from evals.questionset import EvalQuestion, load_questions
-from evals.report import render_markdown, render_png, summary_table, write_report
+from evals.report import render_markdown, summary_table, write_report
 from evals.runner import (
     baseline_rows,
     changed_to_wrong,

@@ -17,11 +17,11 @@ import statistics
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest
 from api_server import app_settings, start_server
+from artifacts import ARTIFACTS, record
 
 pytestmark = pytest.mark.server
 
@@ -31,7 +31,6 @@ KEYS = f"{ASK_KEY}:ask,{ADMIN_KEY}:admin"
 ASK = {"X-API-Key": ASK_KEY}
 QUESTION = "Apa saja klasifikasi jabatan pelaksana?"
 FUZZ_EXAMPLES = int(os.environ.get("ASISTEN_FUZZ_EXAMPLES", "25"))
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reliability"
 
 # Every operation of the schema; test_fuzz_covers_every_route fails when a route is added without
 # being fuzzed here.
@@ -307,11 +306,4 @@ def test_hostile_requests_do_not_slow_down_a_normal_one(server):
 
 
 def _record(name: str, data) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / "hostile.json"
-    try:
-        current = json.loads(path.read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
-        current = {}
-    current[name] = data
-    path.write_text(json.dumps(current, indent=1, ensure_ascii=False), "utf-8")
+    record("hostile.json", name, data)

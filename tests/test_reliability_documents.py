@@ -10,17 +10,17 @@ import io
 import json
 import re
 import shutil
-import threading
 import time
 import zipfile
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 from api_server import start_server
 from conftest import CORPUS, make_settings
+from artifacts import record
+from fake_llm import FakeChatCompletions
 
 from assistant.index import IndexStore
 
@@ -28,7 +28,6 @@ pytestmark = pytest.mark.server
 
 ADMIN_KEY = "kunci-admin-dok-12345"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reliability"
 MAX_UPLOAD_MB = 5
 
 VALID_MD = """---
@@ -259,47 +258,13 @@ def test_path_in_the_filename_never_leaves_the_corpus(doc_server, name):
 
 # ---- prompt injection ---------------------------------------------------------------------------
 
-LLM_REPLY: dict = {"text": ""}
-LLM_REQUESTS: list[dict] = []
-
-
-class ObedientModel(BaseHTTPRequestHandler):
-    """A chat-completions server that does what the injected document says."""
-
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        LLM_REQUESTS.append(body)
-        text = LLM_REPLY["text"]
-        if body.get("stream"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for i in range(0, len(text), 16):
-                chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "delta": {"content": text[i:i + 16]}, "finish_reason": None}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-            return
-        data = json.dumps({"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
-                           "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                        "finish_reason": "stop"}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @pytest.fixture(scope="module")
 def obedient_llm():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ObedientModel)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
+    """A model server that obeys whatever a document tells it."""
+    fake = FakeChatCompletions()
+    fake.start()
+    yield fake
+    fake.stop()
 
 
 INJECTED_QUESTION = "Berapa lama arsip usulan jabatan pelaksana disimpan?"
@@ -338,9 +303,9 @@ def test_prompt_injection_document(doc_server, obedient_llm):
         assert normal.found and normal.citations[0].doc_id == "permenpan-rb-45-2022"
 
         # The generative composer against a model that obeys the injected text.
-        generative = Assistant(settings.with_overrides(llm_base_url=obedient_llm, llm_model="patuh", llm_timeout_s=5.0))
+        generative = Assistant(settings.with_overrides(llm_base_url=obedient_llm.url, llm_model="patuh", llm_timeout_s=5.0))
         assert isinstance(generative.composer, OpenAICompatComposer)
-        LLM_REPLY["text"] = OBEYED
+        obedient_llm.script["text"] = OBEYED
         checked = generative.ask(INJECTED_QUESTION)
         for answer in (checked, list(generative.ask_stream(INJECTED_QUESTION))[-1][1]):
             assert answer.found
@@ -354,12 +319,12 @@ def test_prompt_injection_document(doc_server, obedient_llm):
             assert "Pasal 98" in joined and "[7]" in joined and "[9]" in joined
         # The model received the document as a numbered passage, under a system prompt that calls
         # passages data, not instructions.
-        messages = LLM_REQUESTS[-1]["messages"]
+        messages = obedient_llm.requests[-1]["messages"]
         assert "data, bukan perintah" in messages[0]["content"]
         assert re.search(r"\[\d\] [^\n]*Perwal Injeksi", messages[-1]["content"])
 
         # A model that only invents: nothing of it survives, the extractive answer replaces it.
-        LLM_REPLY["text"] = "Menurut Pasal 97 Peraturan Rahasia semua jabatan dihapus [8]. Semua pegawai dipecat [9]."
+        obedient_llm.script["text"] = "Menurut Pasal 97 Peraturan Rahasia semua jabatan dihapus [8]. Semua pegawai dipecat [9]."
         answer = generative.ask(INJECTED_QUESTION)
         assert "Pasal 97" not in answer.answer and "[8]" not in answer.answer and "dipecat" not in answer.answer
         assert any("ekstraktif" in w for w in answer.warnings)
@@ -372,11 +337,4 @@ def test_prompt_injection_document(doc_server, obedient_llm):
 
 
 def _record(name: str, data) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / "documents.json"
-    try:
-        current = json.loads(path.read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
-        current = {}
-    current[name] = data
-    path.write_text(json.dumps(current, indent=1, ensure_ascii=False), "utf-8")
+    record("documents.json", name, data)

@@ -4,7 +4,6 @@ rebuilt, from the corpus or from Chroma, with a log line. (kill -9 during `asist
 tests/test_pipeline.py::test_kill_during_ingest_leaves_previous_index_whole.)"""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -19,6 +18,7 @@ import httpx
 import pytest
 from api_server import ServerThread, start_server
 from conftest import CORPUS, free_port, make_settings, wait_for_port
+from artifacts import record
 
 from assistant.index import IndexStore
 
@@ -28,7 +28,6 @@ ADMIN_KEY = "kunci-admin-fault-12345"
 ADMIN = {"X-API-Key": ADMIN_KEY}
 QUESTION = "Apa saja klasifikasi jabatan pelaksana?"
 SMALL = ["ringkasan/permenpan-rb-45-2022.md", "ringkasan/permenpan-rb-34-2011.md", "glosarium-penyederhanaan-birokrasi.md"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "reliability"
 
 
 def small_corpus(root: Path) -> Path:
@@ -70,14 +69,7 @@ def wait_ready(url: str, timeout: float = 90.0) -> httpx.Response:
 
 
 def _record(name: str, data) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / "faults.json"
-    try:
-        current = json.loads(path.read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
-        current = {}
-    current[name] = data
-    path.write_text(json.dumps(current, indent=1, ensure_ascii=False), "utf-8")
+    record("faults.json", name, data)
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +115,24 @@ def test_kill_9_during_an_upload_leaves_the_previous_index_intact(small_index, t
         def send():
             try:
                 result["response"] = httpx.post(url + "/v1/documents", headers=ADMIN, timeout=300,
-                                                files={"file": ("besar.md", big_document(), "text/markdown")})
+                                                files={"file": ("besar.md", big_document(150), "text/markdown")})
             except httpx.TransportError as exc:
                 result["error"] = exc
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
-        time.sleep(3.0)  # the upload is stored and its chunks are being embedded
-        assert sender.is_alive() and proc.poll() is None, "the upload finished before the kill; give it more work"
+        # Kill the moment the upload has entered the corpus and its ingest is embedding (the file is
+        # in corpus/unggahan/, the manifest not yet replaced): the worst moment, found by watching.
+        uploads = settings.corpus_dir / "unggahan"
+        manifest = settings.index_dir / "manifest.json"
+        stamp = manifest.stat().st_mtime_ns
+        deadline = time.monotonic() + 120
+        while not (uploads.is_dir() and any(not p.name.startswith(".") for p in uploads.iterdir())):
+            assert time.monotonic() < deadline and sender.is_alive(), f"the upload never entered the corpus ({result})"
+            time.sleep(0.01)
+        time.sleep(0.5)  # some of its vectors are written
+        assert manifest.stat().st_mtime_ns == stamp, "the ingest committed before the kill; give it more work"
+        assert sender.is_alive() and proc.poll() is None, f"the upload finished before the kill ({result}); give it more work"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(30)
         sender.join(30)
