@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import dataclass, field
 from typing import AsyncIterator
 
 import anyio
@@ -75,35 +76,40 @@ def _log(store: FeedbackStore, **fields) -> None:
         log.exception("failed to log answer %s", fields.get("answer_id"))
 
 
-async def ask(
-    *,
-    assistant,
-    store: FeedbackStore,
-    principal: Principal,
-    question: str,
-    history: list[Turn],
-    filters: Filters | None,
-    k: int | None,
-    channel: str,
-) -> Answer:
-    answer_id = new_answer_id()
+@dataclass(frozen=True)
+class AskCall:
+    """One question as a surface received it: what the core needs and what the log records."""
+
+    principal: Principal
+    question: str
+    history: list[Turn]
+    filters: Filters | None
+    k: int | None
+    channel: str
+    answer_id: str = field(default_factory=lambda: new_answer_id())
+
+    def log_fields(self) -> dict:
+        return dict(
+            answer_id=self.answer_id,
+            question=self.question,
+            channel=self.channel,
+            filters=_filters_dict(self.filters),
+            client=self.principal.client,
+            key_name=self.principal.key_name,
+        )
+
+
+async def ask(call: AskCall, *, assistant, store: FeedbackStore) -> Answer:
     started = time.perf_counter()
-    common = dict(
-        answer_id=answer_id,
-        question=question,
-        channel=channel,
-        filters=_filters_dict(filters),
-        client=principal.client,
-        key_name=principal.key_name,
-    )
+    common = call.log_fields()
     try:
-        answer: Answer = await run_in_threadpool(assistant.ask, question, history, filters, k)
+        answer: Answer = await run_in_threadpool(assistant.ask, call.question, call.history, call.filters, call.k)
     except AsistenError as exc:
         latency = (time.perf_counter() - started) * 1000
         await run_in_threadpool(_log, store, status="error", error=exc.message, latency_ms=latency, **common)
         raise
     latency = (time.perf_counter() - started) * 1000
-    answer = answer.model_copy(update={"answer_id": answer_id})
+    answer = answer.model_copy(update={"answer_id": call.answer_id})
     await run_in_threadpool(
         _log,
         store,
@@ -118,17 +124,7 @@ async def ask(
 
 
 async def ask_stream(
-    request: Request,
-    *,
-    assistant,
-    store: FeedbackStore,
-    principal: Principal,
-    question: str,
-    history: list[Turn],
-    filters: Filters | None,
-    k: int | None,
-    channel: str,
-    answer_id: str | None = None,
+    request: Request, call: AskCall, *, assistant, store: FeedbackStore
 ) -> AsyncIterator[tuple[str, object]]:
     """Yields ("delta", str), ("citations", list[Citation]), ("done", Answer) — or ("error", AsistenError).
 
@@ -136,13 +132,12 @@ async def ask_stream(
     is checked, and on a disconnect (or cancellation) the generator is closed and nothing more is
     computed. Whatever happened is logged with its latency.
     """
-    answer_id = answer_id or new_answer_id()
     started = time.perf_counter()
     pieces: list[str] = []
     status, error, final = "disconnected", None, None
     iterator = None
     try:
-        iterator = await run_in_threadpool(lambda: iter(assistant.ask_stream(question, history, filters, k)))
+        iterator = await run_in_threadpool(lambda: iter(assistant.ask_stream(call.question, call.history, call.filters, call.k)))
         while True:
             if await request.is_disconnected():
                 break
@@ -154,7 +149,7 @@ async def ask_stream(
             if kind == "delta":
                 pieces.append(str(payload))
             elif kind == "done":
-                final = payload.model_copy(update={"answer_id": answer_id})
+                final = payload.model_copy(update={"answer_id": call.answer_id})
                 payload = final
             yield kind, payload
             if kind == "done":
@@ -176,12 +171,7 @@ async def ask_stream(
                 pass  # still executing one step in a worker thread; nobody asks for the next
         latency = (time.perf_counter() - started) * 1000
         fields = dict(
-            answer_id=answer_id,
-            question=question,
-            channel=channel,
-            filters=_filters_dict(filters),
-            client=principal.client,
-            key_name=principal.key_name,
+            **call.log_fields(),
             status=status,
             error=error,
             latency_ms=latency,

@@ -39,16 +39,8 @@ async def ask(
 ):
     """Jawaban JSON (DESIGN.md) dengan kutipan: regulasi, Pasal, ayat."""
     question = asking.check_question(settings, body.question, body.history)
-    return await asking.ask(
-        assistant=assistant,
-        store=store,
-        principal=principal,
-        question=question,
-        history=body.history,
-        filters=body.filters,
-        k=body.k,
-        channel=_channel(principal, "api"),
-    )
+    call = asking.AskCall(principal, question, body.history, body.filters, body.k, _channel(principal, "api"))
+    return await asking.ask(call, assistant=assistant, store=store)
 
 
 def _sse(event: str, data) -> ServerSentEvent:
@@ -74,17 +66,8 @@ async def ask_stream(
     question = asking.check_question(settings, body.question, body.history)
 
     async def events():
-        async for kind, payload in asking.ask_stream(
-            request,
-            assistant=assistant,
-            store=store,
-            principal=principal,
-            question=question,
-            history=body.history,
-            filters=body.filters,
-            k=body.k,
-            channel=_channel(principal, "stream"),
-        ):
+        call = asking.AskCall(principal, question, body.history, body.filters, body.k, _channel(principal, "stream"))
+        async for kind, payload in asking.ask_stream(request, call, assistant=assistant, store=store):
             if kind == "delta":
                 yield _sse("delta", {"text": payload})
             elif kind == "citations":

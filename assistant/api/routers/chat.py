@@ -74,10 +74,8 @@ async def chat_completions(
     model = body.model or MODEL_ID
     created = int(time.time())
     if not body.stream:
-        answer = await asking.ask(
-            assistant=assistant, store=store, principal=principal, question=question,
-            history=history, filters=body.filters, k=body.k, channel="openai",
-        )
+        call = asking.AskCall(principal, question, history, body.filters, body.k, "openai")
+        answer = await asking.ask(call, assistant=assistant, store=store)
         return ChatCompletion(
             id=f"chatcmpl-{answer.answer_id}",
             created=created,
@@ -106,10 +104,8 @@ async def chat_completions(
             return ServerSentEvent(data=json.dumps(data, ensure_ascii=False))
 
         citations = []
-        async for kind, payload in asking.ask_stream(
-            request, assistant=assistant, store=store, principal=principal, question=question,
-            history=history, filters=body.filters, k=body.k, channel="openai-stream", answer_id=answer_id,
-        ):
+        call = asking.AskCall(principal, question, history, body.filters, body.k, "openai-stream", answer_id)
+        async for kind, payload in asking.ask_stream(request, call, assistant=assistant, store=store):
             if kind == "delta":
                 delta = {"content": payload}
                 if not role_sent:
