@@ -20,6 +20,9 @@ _LEANS_ON_CONTEXT = re.compile(
 
 
 _THAT_PASAL = re.compile(r"\bpasal\s+(itu|tersebut|tadi|ini|yang sama|yg sama)\b", re.I)
+# "yang lama" / "aturan sebelumnya" and "yang baru" / "penggantinya": one side of a replacement.
+_OLDER = re.compile(r"\b(?:yang|yg|aturan|peraturan|permen\w*|versi)\s+(?:lama|sebelumnya|terdahulu|dulu)\b", re.I)
+_NEWER = re.compile(r"\b(?:(?:yang|yg|aturan|peraturan|permen\w*|versi)\s+(?:baru|terbaru|pengganti)|penggantinya)\b", re.I)
 
 
 @dataclass
@@ -48,6 +51,7 @@ def make_standalone(question: str, history: list[Turn], resolver: ReferenceResol
         for doc_id in resolver.resolve(turn.content).doc_ids:
             if doc_id not in boost:
                 boost.append(doc_id)
+    boost = _replacement_side(question, boost, resolver) or boost
     inherited = None
     if _THAT_PASAL.search(question):
         for turn in reversed(history[-6:]):
@@ -56,3 +60,20 @@ def make_standalone(question: str, history: list[Turn], resolver: ReferenceResol
                 inherited = Reference(doc_ids=earlier.doc_ids, pasal=earlier.pasal)
                 break
     return Standalone(question=f"{question} {context}", context=context, boost_docs=boost, reference=inherited)
+
+
+def _replacement_side(question: str, docs: list[str], resolver: ReferenceResolver) -> list[str]:
+    """For "yang lama ..." the replaced regulation among (or behind) the conversation's documents;
+    for "yang baru ..." its successor. Empty when the question asks neither or none is known."""
+    older, newer = _OLDER.search(question), _NEWER.search(question)
+    if not (older or newer) or (older and newer):
+        return []
+    documents = resolver.documents
+    pairs = set()  # (old, new)
+    for doc_id, meta in documents.items():
+        for new in [*meta.dicabut_oleh, *meta.diubah_oleh]:
+            pairs.add((doc_id, new))
+        for old in [*meta.mencabut, *meta.mengubah]:
+            pairs.add((old, doc_id))
+    side = [old if older else new for old, new in pairs if old in docs or new in docs]
+    return [d for d in dict.fromkeys(side) if d in documents]

@@ -66,6 +66,9 @@ class Reference:
     unresolved: str | None = None  # what the question named that no document matches
     unresolved_kind: str | None = None  # a pattern for its kind of instrument ("pp|peraturan pemerintah")
     mentions: list[str] = field(default_factory=list)  # the text spans that named them
+    # regulations outside the corpus that the question names and a corpus document speaks of
+    # ("Kepmen 11/2024", revoked by Kepmenpan 282/2025): doc_ids then holds that document
+    outside: list[str] = field(default_factory=list)
 
     def strip_from(self, text: str) -> str:
         """The question without the words that only name a document or Pasal (not its topic)."""
@@ -154,6 +157,8 @@ class ReferenceResolver:
             found = self._lookup(family, nomor, int(tahun) if tahun else None)
             if not found and tahun and family != "lain":
                 found = self.external.get((nomor, int(tahun)), [])
+                if found:
+                    ref.outside.append(match.group(0).strip())
             if found:
                 ref.doc_ids.extend(d for d in found if d not in ref.doc_ids)
                 ref.mentions.append(match.group(0))
@@ -161,11 +166,27 @@ class ReferenceResolver:
                 ref.unresolved = match.group(0).strip()
                 ref.unresolved_kind = _family_pattern(family, match)
         for alias, doc_id in self.aliases.items():
-            if re.search(rf"\b{re.escape(alias)}\b", text):
-                if doc_id not in ref.doc_ids:
-                    ref.doc_ids.append(doc_id)
-                ref.mentions.append(alias)
+            # "UU ASN", "UU ASN 2023", "UU ASN tahun 2014" (the older law of the same name)
+            match = re.search(rf"\b{re.escape(alias)}\b(?:\s+(?:tahun\s+|thn?\.?\s*)?(?P<tahun>(?:19|20)\d\d)\b)?", text)
+            if not match:
+                continue
+            ref.mentions.append(match.group(0))
+            target = [doc_id]
+            tahun = match.group("tahun")
+            if tahun and self.documents[doc_id].tahun != int(tahun):
+                # Not this law but an earlier one of the same name: answered by the law that names it.
+                target = self._naming(doc_id, int(tahun))
+                if not target:
+                    ref.unresolved, ref.unresolved_kind = match.group(0), re.escape(alias.split()[0])
+            ref.doc_ids.extend(d for d in target if d not in ref.doc_ids)
         return ref
+
+    def _naming(self, doc_id: str, tahun: int) -> list[str]:
+        """[doc_id] when it names (revokes, amends, ...) a regulation of its family from `tahun`."""
+        meta = self.documents[doc_id]
+        prefix = meta.doc_id.split("-")[0]
+        related = [*meta.mencabut, *meta.mengubah, *meta.dicabut_oleh, *meta.diubah_oleh]
+        return [doc_id] if any(r.startswith(prefix + "-") and r.endswith(f"-{tahun}") for r in related) else []
 
     def _lookup(self, family: str | None, nomor: str, tahun: int | None) -> list[str]:
         matches = []
@@ -185,3 +206,22 @@ class ReferenceResolver:
                 continue  # a bare number is too weak a signal
             matches.append(doc_id)
         return matches
+
+
+# A region named by its government or its local regulation: "kota Serang", "pemkab Bogor",
+# "perbup Tulungagung". The word after it is a place unless it is one of these.
+_REGION = re.compile(  # a lookahead, so "perwal kota serang" yields "kota" and "serang"
+    r"(?=\b(?:kota|kabupaten|kab|pemkot|pemkab|pemprov|provinsi|prov|perwal|perwali|perbup|perda|perkada|"
+    r"walikota|wali\s+kota|bupati|gubernur|pemerintah\s+(?:kota|kabupaten|provinsi))\.?\s+(?P<place>[a-z]{3,})\b)"
+)
+_NOT_A_PLACE = frozenset(
+    "kita kami saya ini itu yang tersebut setempat lain lainnya masing induk tentang ttg soal nomor tahun thn "
+    "dan atau di ke dari se sebagai juga mana apa baru lama sudah udah udh telah belum blm masih punya sendiri "
+    "dengan untuk buat mengatur ngatur menetapkan tiap setiap sana sini madya besar kecil administrasi "
+    "provinsi kabupaten kota daerah pusat".split()
+)
+
+
+def named_places(question: str) -> list[str]:
+    """The regions a question names ("Serang" in "kota serang udh punya perwal ...")."""
+    return [m.group("place") for m in _REGION.finditer(question.lower()) if m.group("place") not in _NOT_A_PLACE]

@@ -8,8 +8,10 @@ from functools import lru_cache
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 # Bump when `tokens` changes: indexes built with another version are re-tokenized on ingest.
-TOKENIZER_VERSION = 4
+TOKENIZER_VERSION = 5
 
+# "inget2", "tahap2nya": chat writes a reduplicated word with a 2; the base word carries the sense.
+_REDUPLICATION_MARK = re.compile(r"\b([a-z]{2,})2(?=nya\b|\b)")
 _WORD = re.compile(r"[0-9]+[a-z]?|[a-z]+(?:-[a-z]+)*")
 _stemmer = None
 
@@ -17,7 +19,13 @@ _stemmer = None
 def normalize(text: str) -> str:
     """NFKC, lower case, collapse whitespace."""
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _REDUPLICATION_MARK.sub(r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _token_form(text: str) -> str:
+    """The normalised text with "eselon IV" written "eselon 4", as both sides are tokenized."""
+    return _ROMAN_AFTER.sub(lambda m: f"{m.group(1)} {_ROMAN[m.group(2)]}", normalize(text))
 
 
 def _get_stemmer():
@@ -55,7 +63,31 @@ SLANG = {
     "kl": "kalau", "trus": "terus", "trs": "terus", "dmn": "di mana", "hrs": "harus", "wkt": "waktu",
     "tukin": "tunjangan kinerja", "wawali": "wakil wali kota", "wakil walikota": "wakil wali kota",
     "bedanya": "beda", "ketuker": "tertukar", "tpp": "tambahan penghasilan pegawai",
+    "udh": "sudah", "sdah": "sudah", "taun": "tahun", "thun": "tahun", "lbh": "lebih", "kurg": "kurang",
+    "krg": "kurang", "dpt": "dapat", "bgmn": "bagaimana", "gmna": "bagaimana", "sbg": "sebagai",
+    "spt": "seperti", "kyk": "seperti", "kayak": "seperti", "kaya": "seperti", "tsb": "tersebut",
+    "jg": "juga", "aj": "saja", "tau": "tahu", "sblm": "sebelum", "sebelom": "sebelum", "stlh": "setelah",
+    "smp": "sampai", "sampe": "sampai", "ampe": "sampai", "blh": "boleh", "bole": "boleh", "ttp": "tetap",
+    "ngga": "tidak", "engga": "tidak", "ngak": "tidak", "skr": "sekarang", "skrang": "sekarang",
+    "mslh": "masalah", "msih": "masih", "emang": "memang", "emg": "memang", "bener": "benar",
+    "gitu": "begitu", "gini": "begini", "apaan": "apa", "ngapain": "mengapa", "knp": "kenapa",
+    "cuma": "hanya", "cuman": "hanya", "doang": "saja", "pas": "saat", "sebenernya": "sebenarnya",
+    "dianggep": "dianggap", "mutusin": "memutuskan", "bikin": "membuat", "dibikin": "dibuat", "kasih": "beri",
+    "dikasih": "diberi", "menuhin": "memenuhi", "nyesuain": "menyesuaikan", "mimpin": "memimpin",
+    "abis": "habis", "msk": "masuk", "bag": "bagian", "bareng": "bersama", "barengan": "bersama",
+    "tu": "itu", "ni": "ini", "gt": "begitu", "kerendahan": "terlalu rendah",
+    "ketinggian": "terlalu tinggi", "kecepetan": "terlalu cepat",
+    "ngasih": "memberi", "bilang": "menyatakan", "nyambung": "sesuai", "mangkas": "memangkas",
+    "dituker": "ditukar", "tuker": "tukar", "trsbt": "tersebut", "ttd": "tanda tangan", "dlm": "dalam",
+    "thd": "terhadap", "sbnrnya": "sebenarnya", "deadline": "batas waktu",
+    "inget": "ingat", "sempet": "sempat", "gara2": "gara-gara", "kerjaan": "pekerjaan", "dikerjain": "dikerjakan",
 }
+# Roman numerals after these words are written as digits in the tokens ("eselon IV" meets "eselon 4").
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+_ROMAN_AFTER = re.compile(r"\b(eselon|tahap|bab|golongan|jenjang|level|d|ruang)[\s-]+(i{1,3}|iv|v|vi{1,3}|ix)\b")
+# Spelled-out small numbers are digits in the tokens too ("dua level" meets "2 level").
+_NUMBER_WORDS = {"satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6", "tujuh": "7",
+                 "delapan": "8", "sembilan": "9", "sepuluh": "10"}
 # Abbreviations expanded in both questions and passages, so "JF" meets "jabatan fungsional".
 ABBREVIATIONS = {
     "jf": "jabatan fungsional", "jpt": "jabatan pimpinan tinggi", "opd": "organisasi perangkat daerah",
@@ -64,6 +96,16 @@ ABBREVIATIONS = {
     "spbe": "sistem pemerintahan berbasis elektronik", "perwal": "peraturan wali kota",
     "perbup": "peraturan bupati", "kemendagri": "kementerian dalam negeri", "mendagri": "menteri dalam negeri",
     "ppk": "pejabat pembina kepegawaian", "uu": "undang undang", "walkot": "wali kota", "walikota": "wali kota",
+    "evjab": "evaluasi jabatan", "anjab": "analisis jabatan", "abk": "analisis beban kerja",
+    "petjab": "peta jabatan", "jafung": "jabatan fungsional", "jabfung": "jabatan fungsional",
+    "jfu": "jabatan fungsional umum", "jft": "jabatan fungsional tertentu", "ja": "jabatan administrasi",
+    "kasubag": "kepala subbagian", "kasubbag": "kepala subbagian", "kabag": "kepala bagian",
+    "kabid": "kepala bidang", "kadis": "kepala dinas", "sekda": "sekretaris daerah",
+    "bkd": "badan kepegawaian daerah", "upt": "unit pelaksana teknis", "kemenpan": "kementerian panrb",
+    "kemenpanrb": "kementerian panrb", "menpan": "menteri panrb", "menpanrb": "menteri panrb",
+    "bn": "berita negara", "se": "surat edaran", "pemkab": "pemerintah kabupaten",
+    "kasubid": "kepala subbidang", "kasi": "kepala seksi", "kasie": "kepala seksi", "sk": "surat keputusan",
+    "kaban": "kepala badan", "sekcam": "sekretaris kecamatan", "kadin": "kepala dinas",
 }
 _EXPAND = {**SLANG, **ABBREVIATIONS}
 
@@ -91,6 +133,8 @@ def colloquial_to_standard(word: str) -> str:
 
 def expand(word: str) -> list[str]:
     word = colloquial_to_standard(word)
+    if word in _NUMBER_WORDS:
+        return [_NUMBER_WORDS[word]]
     return _EXPAND[word].split() if word in _EXPAND else word.split()
 
 
@@ -101,4 +145,21 @@ def standardize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Stemmed tokens without a stop-word list (Sastrawi's list hurt retrieval in our probes)."""
-    return [stem(x) for w in _WORD.findall(normalize(text)) for x in expand(w)]
+    return [stem(x) for w in _WORD.findall(_token_form(text)) for x in expand(w)]
+
+
+# The eselon a position had and the name the regulations give it now: a question about "eselon 3"
+# or a "kabid" is about "jabatan administrator" in the texts, and the other way round.
+_ESELON_NAMES = [
+    (re.compile(r"\beselon\s+(?:ii|2)\b|\bkadis\b|\bkepala dinas\b", re.I), "jabatan pimpinan tinggi pratama"),
+    (re.compile(r"\beselon\s+(?:iii|3)\b|\bkabid\b|\bkabag\b|\bkepala (?:bidang|bagian)\b", re.I), "administrator"),
+    (re.compile(r"\beselon\s+(?:iv|4)\b|\bkasubb?ag\b|\bkasi\b|\bkepala (?:seksi|subbagian|sub bagian)\b", re.I), "pengawas"),
+    (re.compile(r"\badministrator\b", re.I), "eselon III"),
+    (re.compile(r"\bpengawas\b", re.I), "eselon IV"),
+]
+
+
+def with_position_names(question: str) -> str:
+    """`question` with the other name of each position it mentions appended, for retrieval."""
+    extra = [name for pattern, name in _ESELON_NAMES if pattern.search(question) and name.lower() not in question.lower()]
+    return f"{question} ({', '.join(extra)})" if extra else question

@@ -142,3 +142,67 @@ def test_ask_json_from_the_command_line(shipped_settings):
     assert data["found"] is True and data["citations"][0]["doc_id"] == "uu-20-2023"
     assert set(data) >= {"question", "answer", "found", "citations", "retrieved", "warnings", "latency_ms"}
     assert readable.exit_code == 0 and "UU Nomor 20 Tahun 2023, Pasal 18" in readable.stdout
+
+
+# ---- how staff type, and what the corpus does not hold ------------------------------------------
+
+def test_typos_and_chat_verbs_are_read_in_the_corpus_spelling(assistant):
+    speller = assistant.speller()
+    fixed = speller.correct("kalo eselon 5 dialihin ke fungsioanl, peta jabtan nyusunnya gmn")
+    assert "fungsional" in fixed and "jabatan" in fixed and "menyusunnya" in fixed
+    # a name is not "corrected" into a corpus word for the region check
+    assert not speller.knows("serang") and speller.knows("cilegon") and speller.knows("tetep")
+    assert "cuti" in speller.unknown("syarat cuti besar PNS")
+
+
+def test_roman_numerals_number_words_and_reduplication_meet_in_the_tokens():
+    from assistant.text import tokens
+
+    assert tokens("eselon IV") == tokens("eselon 4") == ["eselon", "4"]
+    assert tokens("dua level") == tokens("2 level")
+    assert tokens("tahap2nya inget2") == ["tahap", "ingat"]
+
+
+def test_a_list_question_gets_the_enumeration_of_its_own_subject(assistant):
+    # Pasal 13 says "jabatan ASN terdiri atas jabatan manajerial dan nonmanajerial"; the question
+    # asks what *jabatan manajerial* consists of, which is Pasal 14.
+    answer = assistant.ask("jabatan manajerial menurut UU ASN 2023 itu apa aja?")
+    assert answer.found and answer.citations[0].pasal == "14"
+    assert "administrator" in answer.answer and "pengawas" in answer.answer
+
+
+def test_the_older_regulation_of_a_conversation(assistant):
+    history = [
+        Turn(role="user", content="aturan penyetaraan JA ke JF yg skrg nomor brp?"),
+        Turn(role="assistant", content="Permenpan RB Nomor 17 Tahun 2021, yang menggantikan Permenpan RB 28/2019"),
+    ]
+    answer = assistant.ask("yg lama itu cakupannya eselon brp aja?", history=history)
+    assert answer.found and [c.doc_id for c in answer.citations] == ["permenpan-rb-28-2019"]
+    assert "eselon III" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        # a region the corpus holds nothing about
+        ("mau dijadiin contoh, kota serang udh punya perwal peta jabatan blm? nomornya brp", "daerah Serang"),
+        # the wording of a regulation the corpus only mentions
+        ("perbup bogor 65/2023 ttg sistem kerja, pasal yg ngatur ketua tim bunyinya gmn?", "hanya menyebut"),
+        # the corpus's own note that the content is not known
+        ("tolong sebutin isi poin2 SE walikota cilegon 060/328/org/2023 dong", "Yang tidak diketahui: isi surat edaran"),
+        # a number next to the topic's neighbours is no answer ("JF ahli madya" is in the corpus, pensiun ages are not)
+        ("batas usia pensiun JF ahli madya brp taun?", "tidak"),
+        # an ASN topic the corpus never mentions
+        ("PNS yg udh jadi JF kalo mau cuti besar boleh brp bulan?", "tidak menemukan"),
+    ],
+)
+def test_what_the_corpus_does_not_hold_is_refused_plainly(assistant, question, says):
+    answer = assistant.ask(question)
+    assert not answer.found and not answer.citations
+    assert says in answer.answer
+
+
+def test_a_list_item_is_read_with_its_lead_in(assistant):
+    answer = assistant.ask("di cilegon penyetaraan jabatan administrator cuma di OPD mana aja?")
+    assert answer.found and "DPMPTSP" in answer.answer
+    assert answer.citations[0].doc_id == "berita-penyetaraan-cilegon-2021"

@@ -12,7 +12,8 @@ CATALOGUE = {
         DocumentMeta(doc_id="permenpan-rb-25-2021", jenis="Peraturan Menteri PANRB", nomor="25", tahun=2021, judul="Struktur"),
         DocumentMeta(doc_id="kepmenpan-rb-282-2025", jenis="Keputusan Menteri PANRB", nomor="282", tahun=2025,
                      judul="Jabatan Pelaksana ASN", mencabut=["kepmenpan-rb-11-2024"]),
-        DocumentMeta(doc_id="uu-20-2023", jenis="Undang-Undang", nomor="20", tahun=2023, judul="Aparatur Sipil Negara"),
+        DocumentMeta(doc_id="uu-20-2023", jenis="Undang-Undang", nomor="20", tahun=2023, judul="Aparatur Sipil Negara",
+                     mencabut=["uu-5-2014"]),
         DocumentMeta(doc_id="perwal-cilegon-9-2023", jenis="Peraturan Wali Kota Cilegon", nomor="9", tahun=2023, judul="Peta Jabatan"),
         DocumentMeta(doc_id="se-walikota-cilegon-060-328-org-2023", jenis="Surat Edaran Wali Kota Cilegon",
                      nomor="060/328/org/2023", tahun=2023, judul="Penegasan"),
@@ -75,3 +76,30 @@ def test_the_naming_words_are_stripped_from_the_topic(resolver):
 def test_huruf(resolver):
     ref = resolver.resolve("menimbang huruf a permenpan 25/2021")
     assert ref.huruf == "a" and ref.doc_ids == ["permenpan-rb-25-2021"]
+
+
+def test_a_law_named_by_its_acronym_and_year(resolver):
+    # the year travels with the name and leaves the topic
+    ref = resolver.resolve("jabatan manajerial menurut UU ASN 2023 itu apa aja?")
+    assert ref.doc_ids == ["uu-20-2023"] and "2023" not in ref.strip_from("jabatan manajerial menurut UU ASN 2023")
+    # the older law of the same name is answered by the law that revoked it
+    assert resolver.resolve("UU ASN tahun 2014 masih berlaku?").doc_ids == ["uu-20-2023"]
+    # one the corpus knows nothing of is unresolved
+    ref = resolver.resolve("UU ASN 1999 ngatur apa")
+    assert ref.doc_ids == [] and ref.unresolved == "uu asn 1999"
+
+
+@pytest.mark.parametrize(
+    "question, places",
+    [
+        ("kota serang udh punya perwal peta jabatan blm?", ["serang", "peta"]),
+        ("pemkab bogor pake perbup no brp?", ["bogor"]),
+        ("kita kan pemkot, eselon 4 mana aja yg msh boleh?", []),
+        ("di kab/kota lain gimana?", []),
+    ],
+)
+def test_named_places(question, places):
+    # candidates only: the assistant keeps those the corpus never uses ("serang", not "peta")
+    from assistant.references import named_places
+
+    assert named_places(question) == places

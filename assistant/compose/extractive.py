@@ -30,7 +30,8 @@ _NUMBER_WORD = r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh
 # a Pasal or an ayat ("Nomor 45", "Pasal 4", "ayat (2)").
 _NUMBER = re.compile(
     r"(?<!nomor )(?<!no\. )(?<!pasal )(?<!ayat \()(?<!tahun )(?<!salah )(?<!\d)(?<![\d/])"
-    r"\b(?!(?:19|20)\d\d\b)(?:\d[\d.,]*|" + _NUMBER_WORD + r"|\w+\s+(?:belas|puluh|ratus|ribu))\b",
+    r"\b(?!(?:19|20)\d\d\b)(?:\d[\d.,]*|" + _NUMBER_WORD + r"|\w+\s+(?:belas|puluh|ratus|ribu))\b"
+    r"|\b(?<=eselon )(?:i{1,3}|iv|v)\b",  # "eselon III" answers "eselon berapa?"
     re.I,
 )
 _WHO = re.compile(r"\b(?:menteri|kepala|pejabat|wali kota|gubernur|bupati|ppk|instansi|kemendagri|kemenpan|presiden|sekretaris)\b", re.I)
@@ -45,7 +46,13 @@ QUESTION_WORDS = frozenset(
         "kalau kalo mau ya dong sih kah tolong mohon jelaskan sebutkan maksud menurut tentang soal terkait "
         "aturan atur peraturan regulasi dasar hukum pasal ayat isi isinya bunyi kita kami saya aku "
         "bapak ibu pak bu min admin nih tuh deh kan lagi udah sudah belum masih harus perlu tanggal "
-        "permenpan permenpanrb panrb kepmenpan permen kepmen rb nomor dulu sekarang kini"
+        "permenpan permenpanrb panrb kepmenpan permen kepmen rb nomor dulu sekarang kini "
+        # chat fillers and connectives: they carry no topic, though the corpus rarely uses them
+        "terus lalu pakai baru lama beda sama saat hanya juga sendiri lain suatu ikut masuk cara kata lebih "
+        "informasi info minta punya begini begitu bakal tapi per setiap sih kan dong memang benar tahu "
+        "ingat sempat gara kira katanya tolong banget sekali seperti gitu aja buat selain suka kejar lewat tinggal "
+        "habis bersama kok loh deh emang contoh misal misalnya akhir awal pertengahan ribu ratus puluh belas juta "
+        "dia beliau mereka kamu anda nya beberapa banyak semua para telah baru saja katanya ternyata soalnya"
     )
 )
 
@@ -64,9 +71,16 @@ class ExtractiveComposer:
     max_citations = 3
 
     def compose(self, evidence: Evidence) -> Composition:
+        note = _declared_unknown(evidence)
+        if note is not None:
+            return Composition(answer="", citations=[], refusal=note)
         picked = self._pick(evidence)
         if not picked:
             return Composition(answer="", citations=[], refusal=_missing(evidence.kind))
+        if _DECLARES_UNKNOWN.match(picked[0].text):
+            # The best passage is the corpus saying it does not know ("... tidak ditemukan").
+            label = make_citation(1, evidence.hits[picked[0].hit_index], evidence.documents, []).label
+            return Composition(answer="", citations=[], refusal=_unknown_message(picked[0].text, label))
         by_hit: dict[int, list[_Unit]] = {}
         for unit in picked:
             by_hit.setdefault(unit.hit_index, []).append(unit)
@@ -78,7 +92,15 @@ class ExtractiveComposer:
             citations.append(citation)
             lead = f"Menurut {citation.label}:" if n == 1 else f"Selain itu, {citation.label} menyebutkan:"
             sentences.append(lead + " " + _join(units, n))
-        return Composition(answer="\n\n".join(sentences), citations=citations)
+        warnings = []
+        named_pasal = any(c.pasal or re.search(r"\bpasal\s+\d", c.quote, re.I) for c in citations)
+        if _ASKS_PASAL_NUMBER.search(evidence.question) and not named_pasal:
+            # "Pasal berapa?" and the passages that answer name no Pasal: say so rather than guess one.
+            warnings.append(
+                "Korpus tidak mencantumkan nomor Pasal untuk ketentuan ini; periksa naskah resminya (JDIH) "
+                "sebelum mengutip nomor Pasal."
+            )
+        return Composition(answer="\n\n".join(sentences), citations=citations, warnings=warnings)
 
     def stream(self, evidence: Evidence) -> Iterator[str | Composition]:
         composition = self.compose(evidence)
@@ -90,7 +112,13 @@ class ExtractiveComposer:
     def _pick(self, evidence: Evidence) -> list[_Unit]:
         weights = _query_weights(evidence)
         frame = FRAME_WORDS.get(evidence.kind, frozenset())
-        own = {t: evidence.idf(t) for t in tokens(evidence.question) if t not in QUESTION_WORDS and t not in frame}
+        # The question's own topic words that some passage could hold (a word the corpus never uses
+        # is for the evidence decision to weigh, not a share every unit would miss alike).
+        own = {
+            t: evidence.idf(t)
+            for t in tokens(evidence.question)
+            if t not in QUESTION_WORDS and t not in frame and evidence.known(t)
+        }
         own_total = sum(own.values())
         if evidence.kind == "ihwal" and evidence.named_docs and not any(h.exact for h in evidence.hits):
             about = self._about(evidence)
@@ -105,12 +133,24 @@ class ExtractiveComposer:
         if not units:
             return []
         best = max(units, key=lambda u: u.score)
+        if _ASKS_PASAL_NUMBER.search(evidence.question) and not evidence.hits[best.hit_index].chunk.pasal:
+            # "Pasal berapa?": a provision with its Pasal that answers nearly as well is the answer.
+            numbered = [u for u in units if evidence.hits[u.hit_index].chunk.pasal and u.score >= 0.3 * best.score]
+            if numbered:
+                best = max(numbered, key=lambda u: u.score)
         # A Pasal the question named is the answer whatever it says.
         wanted = None if any(h.exact for h in evidence.hits) else _WANTS.get(evidence.kind)
         if wanted is not None:
             # "Tanggal berapa?" / "Berapa?" need a date or a number: take the best unit that has one,
             # if it is still about the question; otherwise the corpus does not hold what was asked.
-            holding = [u for u in units if wanted.search(_content(u.text)) and u.own >= 0.15 and u.score >= 0.25 * best.score]
+            # "BN-nya Permenpan 45/2022 nomor berapa?": the named regulation's own number is no answer.
+            own_names = _own_names(evidence)
+            # A named document anchors the question: its title words need not be in the unit.
+            min_own = 0.15 if evidence.named_docs else MIN_OWN_WITH_FACT
+            holding = [
+                u for u in units
+                if wanted.search(_content(u.text, own_names)) and u.own >= min_own and u.score >= 0.25 * best.score
+            ]
             if holding:
                 best = max(holding, key=lambda u: u.score)
             elif evidence.kind in _STRICT_WANTS or best.own < 0.5:
@@ -123,6 +163,12 @@ class ExtractiveComposer:
         if evidence.kind == "daftar" or best.text.rstrip().endswith(":"):
             chosen += _following_items(same, best)
         chosen += [u for u in same if u not in chosen and u.score >= 0.75 * best.score][:2]
+        # The unit of that passage that names the question's rarest word ("BKPP") when the
+        # chosen ones do not: it is most likely the specific answer.
+        rarest = max((t for t in own if t in weights), key=own.get, default=None)
+        if rarest and not any(rarest in tokens(u.text) for u in chosen):
+            naming = [u for u in same if u not in chosen and rarest in tokens(u.text) and u.score > 0]
+            chosen += sorted(naming, key=lambda u: -u.score)[:1]
         # A second passage only when it answers nearly as well and adds another provision.
         others = sorted((u for u in units if u.hit_index != best.hit_index), key=lambda u: -u.score)
         used_hits = {best.hit_index}
@@ -131,13 +177,16 @@ class ExtractiveComposer:
                 break
             if unit.hit_index in used_hits or unit.score < 0.8 * best.score:
                 continue
-            if wanted is not None and not wanted.search(_content(unit.text)):
+            if wanted is not None and not wanted.search(_content(unit.text, own_names)):
                 continue
             focus = evidence.named_docs or evidence.conversation_docs
             if focus and evidence.hits[unit.hit_index].chunk.doc_id not in focus:
                 continue  # the question (or the conversation) is about other documents
             if any(_overlap(unit.text, c.text) > 0.6 for c in chosen):
                 continue
+            best_doc = evidence.hits[best.hit_index].chunk.doc_id
+            if evidence.hits[unit.hit_index].chunk.doc_id != best_doc and not _adds_topic(unit, chosen, own):
+                continue  # another document restating what is already answered
             chosen.append(unit)
             used_hits.add(unit.hit_index)
         return chosen
@@ -162,15 +211,27 @@ class ExtractiveComposer:
             prior *= 1.5 if evidence.kind == "pasal" else 1.15
         if meta is not None and meta.jenis.lower() in SECONDARY_KINDS:
             prior *= 0.8  # a regulation's own provision is the better legal basis than a glossary entry
+        intro = hit.chunk.bagian == "Isi" and not hit.chunk.heading and meta is not None and not meta.resmi
         out = []
+        lead: set[str] = set()  # the stems of the sentence that introduces a list ("... meliputi:")
         for line_no, text in enumerate(_split_units(body(hit.chunk))):
             stems = set(tokens(text))
             overlap = sum(w for t, w in weights.items() if t in stems)
+            if _ITEM.match(text):
+                # A list item means what its lead-in says of it: "penyetaraan di Cilegon meliputi:
+                # - jabatan administrator, khusus pada DPMPTSP" answers "penyetaraan di Cilegon?".
+                overlap += 0.5 * sum(w for t, w in weights.items() if t in lead and t not in stems)
+            else:
+                lead = stems if text.rstrip().endswith(":") else set()
             if hit.exact or (not weights and hit.chunk.doc_id in evidence.named_docs):
                 # The Pasal the question named, or the document it asks about without naming a
                 # topic ("itu tgl brp?"), is relevant as a whole.
                 overlap = max(overlap, 0.1)
             score = overlap * prior * (1.0 + _kind_bonus(evidence, text))
+            if _ABOUT_THE_DIGEST.search(text):
+                score *= 0.4  # a digest describing itself answers no question about the rules
+            elif intro:
+                score *= 0.6  # a digest's opening summary: its sections say the same, with detail
             if evidence.ayat and text.startswith(f"({evidence.ayat})"):
                 score *= 3.0
             if evidence.huruf and text.startswith(f"{evidence.huruf}."):
@@ -179,6 +240,12 @@ class ExtractiveComposer:
         return out
 
 
+# Sentences in which a digest describes itself or its sources ("Dokumen ini merangkum ...").
+_ABOUT_THE_DIGEST = re.compile(
+    r"^(?:(?:dokumen|ringkasan|glosarium|catatan) ini\b|semua isi berstatus|naskah resmi\w* tidak|isi di bawah"
+    r"|satu-satunya sumber|dari naskah\w*|nomor pasal hanya|hanya pembukaan)",
+    re.I,
+)
 _CALENDAR_DATE = re.compile(
     r"\b(?:\d{1,2}\s+)?(?:januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember)"
     r"\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b",
@@ -189,25 +256,79 @@ _CALENDAR_DATE = re.compile(
 _WANTS = {
     "waktu": _DATE,
     "tanggal": _CALENDAR_DATE,
-    "tahun": re.compile(r"\b(?:19|20)\d\d\b"),
+    # a year, but not the year in a regulation's name ("Nomor 17 Tahun 2021", "45/2022")
+    "tahun": re.compile(r"(?<!tahun )(?<!/)\b(?:19|20)\d\d\b", re.I),
     "jumlah": _NUMBER,
     "nomor": re.compile(r"\b(?:nomor|no\.?)\s*[\w/.]*\d|\b[A-Z]{1,4}/\d+", re.I),
 }
 _STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
+# A date or number answers only from a unit that holds this share of the question's own topic:
+# "batas usia pensiun JF ahli madya?" is not answered by a number next to "JF ahli madya".
+MIN_OWN_WITH_FACT = 0.4
 # Words that only say what kind of answer is wanted ("batas waktunya kapan?"): not the topic.
 FRAME_WORDS = {
-    "waktu": frozenset(tokens("batas waktu tenggat paling lambat lama jangka sampai selesai")),
+    "waktu": frozenset(tokens("batas waktu tenggat paling lambat lama jangka sampai selesai mulai")),
+    "definisi": frozenset(tokens("arti singkatan kepanjangan maksud pengertian definisi istilah")),
+    "ihwal": frozenset(tokens("perihal hal isi pokok intinya")),
+    "daftar": frozenset(tokens("poin butir urutan")),
     "tanggal": frozenset(tokens("tanggal waktu")),
     "tahun": frozenset(tokens("tahun")),
-    "jumlah": frozenset(tokens("jumlah banyak besar besaran")),
+    "jumlah": frozenset(tokens("jumlah banyak besar besaran total orang buah")),
     "nomor": frozenset(tokens("nomor")),
 }
 SECONDARY_KINDS = {"glosarium", "berita"}
 
 
-def _content(text: str) -> str:
-    """A unit without its list marker ("2. ", "(3) ", "b. "), which is no quantity."""
-    return _ITEM.sub("", text, count=1)
+# The corpus's own notes on what it does not hold ("Yang tidak diketahui: isi surat edaran, ...").
+_DECLARES_UNKNOWN = re.compile(r"(?:yang )?tidak (?:diketahui|ditemukan|tercantum|dapat dibaca)\b", re.I)
+_ASKS_PASAL_NUMBER = re.compile(r"\b(?:pasal|psl)\s*(?:ke\s*)?(?:berapa|brp|mana|yang mana|yg mana)\b", re.I)
+_ASKS_CONTENT = re.compile(r"\b(?:isi|isinya|bunyi|bunyinya|poin|butir|intinya|pokok|ketentuan)\b", re.I)
+# What a kind of question asks for, as a note of the unknown words it.
+_ASKED_BY_KIND = {"tanggal": "tanggal", "nomor": "nomor", "tahun": "tahun"}
+
+
+def _declared_unknown(evidence: Evidence) -> str | None:
+    """A refusal quoting the named document's own note when it says that what is asked (its
+    content, its date, its number) is not known."""
+    asked = _ASKED_BY_KIND.get(evidence.kind)
+    if asked is None and (evidence.kind in ("ihwal", "daftar", "umum") and _ASKS_CONTENT.search(evidence.question)):
+        asked = "isi"
+    if asked is None or not evidence.named_docs or any(h.exact for h in evidence.hits):
+        return None
+    for hit in evidence.hits:
+        if hit.chunk.doc_id not in evidence.named_docs:
+            continue
+        for text in _split_units(body(hit.chunk)):
+            lowered = text.lower()
+            if lowered.startswith("yang tidak diketahui") and re.search(rf"\b{asked}\b", lowered):
+                label = make_citation(1, hit, evidence.documents, []).label
+                return _unknown_message(text, label)
+    return None
+
+
+def _unknown_message(note: str, label: str) -> str:
+    return (
+        f"Korpus tidak memuat hal yang Anda tanyakan, jadi saya tidak akan menebak. Catatan pada {label}: "
+        f"\u201c{note.strip()}\u201d Periksa naskah resminya (JDIH) atau tanyakan kepada instansi penerbitnya."
+    )
+
+
+def _content(text: str, own_names: re.Pattern | None = None) -> str:
+    """A unit without its list marker ("2. ", "(3) ", "b. "), which is no quantity, nor the
+    number of the regulation the question named."""
+    text = _ITEM.sub("", text, count=1)
+    return own_names.sub(" ", text) if own_names else text
+
+
+def _own_names(evidence: Evidence) -> re.Pattern | None:
+    """The ways a text cites the documents the question named ("Nomor 45 Tahun 2022", "45/2022")."""
+    names = []
+    for doc_id in evidence.named_docs:
+        meta = evidence.documents.get(doc_id)
+        if meta and meta.nomor and meta.tahun:
+            nomor = re.escape(meta.nomor)
+            names.append(rf"(?:nomor|no\.?)\s*{nomor}\s+tahun\s+{meta.tahun}|\b{nomor}\s*/\s*{meta.tahun}")
+    return re.compile("|".join(names), re.I) if names else None
 
 
 def _following_items(units: list[_Unit], best: _Unit) -> list[_Unit]:
@@ -234,10 +355,17 @@ def _query_weights(evidence: Evidence) -> dict[str, float]:
     for token in tokens(evidence.context):
         if token not in QUESTION_WORDS:
             weights[token] = max(weights.get(token, 0.0), 0.5 * evidence.idf(token))
+    # "di OPD mana saja?", "jabatan apa saja?": the word before "mana"/"apa" names the kind of
+    # answer, which every candidate shares; it weighs less than the topic.
+    answer_type = {t for m in _ANSWER_TYPE.finditer(evidence.question.lower()) for t in tokens(m.group(1))}
     for token in tokens(evidence.question):
         if token not in QUESTION_WORDS:
-            weights[token] = max(weights.get(token, 0.0), evidence.idf(token))
+            weight = evidence.idf(token) * (0.3 if token in answer_type else 1.0)
+            weights[token] = max(weights.get(token, 0.0), weight)
     return weights
+
+
+_ANSWER_TYPE = re.compile(r"\b(\w+)\s+(?:mana|apa)(?:\s+(?:saja|aja|sj))?\b")
 
 
 def _split_units(text: str) -> list[str]:
@@ -269,11 +397,14 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
     if kind == "definisi":
         return _defines_topic(evidence, text)
     if kind == "daftar":
-        # An explicit enumeration ("terdiri atas a, b, dan c") is the answer to "apa saja?";
-        # a sentence that merely has commas is not.
-        if _ENUMERATES.search(text) and text.count(",") >= 1:
-            return 1.0
-        if _ITEM.match(text) or _ENUMERATES.search(text):
+        # An explicit enumeration ("terdiri atas a, b, dan c") is the answer to "apa saja?", best
+        # one whose subject is what was asked ("Jabatan manajerial terdiri atas" for "jabatan
+        # manajerial apa saja?", not "Jabatan ASN terdiri atas"); mere commas are not.
+        match = _ENUMERATES.search(text)
+        if match:
+            listed = 0.6 if text.count(",") >= 1 or text.rstrip().endswith(":") else 0.4
+            return listed + _subject_share(evidence, text[: match.start()])
+        if _ITEM.match(text):
             return 0.6
         return 0.2 if text.count(",") >= 2 else 0.0
     if kind == "apakah":
@@ -286,9 +417,24 @@ def _defines_topic(evidence: Evidence, text: str) -> float:
     match = _DEFINES.search(text)
     if not match:
         return 0.0
-    subject = set(tokens(text[: match.start()]))
-    topic = {t for t in tokens(evidence.question) if t not in QUESTION_WORDS}
-    return 1.0 if subject & topic else 0.3
+    return 0.3 + 0.7 * _subject_share(evidence, text[: match.start()])
+
+
+def _subject_share(evidence: Evidence, subject: str) -> float:
+    """The idf-weighted share of the question's topic words found in a unit's subject (the words
+    before "adalah" / "terdiri atas")."""
+    topic = {t: evidence.idf(t) for t in tokens(evidence.question) if t not in QUESTION_WORDS}
+    total = sum(topic.values())
+    if not total:
+        return 0.0
+    present = set(tokens(subject))
+    return sum(w for t, w in topic.items() if t in present) / total
+
+
+def _adds_topic(unit: _Unit, chosen: list[_Unit], own: dict[str, float]) -> bool:
+    """Whether `unit` holds a topic word of the question that none of the chosen units hold."""
+    held = set().union(*(set(tokens(c.text)) for c in chosen))
+    return any(t in own and t not in held for t in tokens(unit.text))
 
 
 def _overlap(a: str, b: str) -> float:
@@ -312,13 +458,15 @@ def _join(units: list[_Unit], n: int) -> str:
 # The kind of a question decides what its answer needs; the first pattern that matches wins.
 _KINDS = [
     ("pasal", r"\bpasal\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b"),
-    ("tanggal", r"\b(tanggal|tgl)\b"),
-    ("tahun", r"^(?!.*\blama\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
-    ("nomor", r"\bnomor\s+berapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
+    ("tanggal", r"\b(tanggal|tgl)\b|\bkapan\b.*\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)"
+                r"|\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)\w*\s+(?:pada\s+)?kapan\b"),
+    ("nomor", r"\bnomor\b.*\bberapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
+    ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
     ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa)\b"),
     ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
     ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya)\b"),
-    ("daftar", r"\b(apa saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar"
+    ("daftar", r"\b(?:opd|dinas|badan|jabatan|instansi|unit|perda|aturan|daerah|eselon|jenjang|tim)\s+mana\b"
+               r"|\b(apa saja|berapa saja|mana saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar"
                r"|unsur|komponen|faktor)\b"),
     ("siapa", r"\bsiapa\b"),
     ("jumlah", r"\b(berapa|jumlah|banyak)\b"),
