@@ -309,6 +309,7 @@ class Assistant:
             huruf=turn.reference.huruf if turn.reference else None,
             named_docs=list(turn.reference.doc_ids) if turn.reference else [],
             conversation_docs=list(turn.standalone.boost_docs) if turn.standalone else [],
+            place_docs=_docs_of_places(turn.spelled, state.documents),
         )
 
     def _compose(self, turn: _Turn) -> Composition | None:
@@ -402,6 +403,18 @@ def _mentioned(ref: Reference, hits: list[ScoredChunk], pasal: str | None = None
         rf"{at_pasal}\b(?:{ref.unresolved_kind})\b[\w\s.]{{0,30}}?\b{nomor}\s*(?:/|tahun)\s*{tahun}\b", re.I
     )
     return any(pattern.search(h.chunk.text) for h in hits)
+
+
+_PLACE_IN_TITLE = re.compile(r"\b(?:[Kk]ota|[Kk]abupaten|[Pp]rovinsi)\s+([A-Z][a-z]+)")
+
+
+def _docs_of_places(question: str, documents: dict[str, DocumentMeta]) -> list[str]:
+    """Documents of a region the question names ("di Cilegon" → Perwal Cilegon, the Cilegon reports)."""
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    return [
+        doc_id for doc_id, meta in documents.items()
+        if any(place.lower() in words for place in _PLACE_IN_TITLE.findall(f"{meta.jenis} {meta.judul}"))
+    ]
 
 
 def _kind(turn: _Turn) -> str:

@@ -76,7 +76,7 @@ SLANG = {
     "dikasih": "diberi", "menuhin": "memenuhi", "nyesuain": "menyesuaikan", "mimpin": "memimpin",
     "abis": "habis", "msk": "masuk", "bag": "bagian", "bareng": "bersama", "barengan": "bersama",
     "tu": "itu", "ni": "ini", "gt": "begitu", "kerendahan": "terlalu rendah",
-    "ketinggian": "terlalu tinggi", "kecepetan": "terlalu cepat",
+    "ketinggian": "terlalu tinggi", "kecepetan": "terlalu cepat", "cocok": "sesuai",
     "ngasih": "memberi", "bilang": "menyatakan", "nyambung": "sesuai", "mangkas": "memangkas",
     "dituker": "ditukar", "tuker": "tukar", "trsbt": "tersebut", "ttd": "tanda tangan", "dlm": "dalam",
     "thd": "terhadap", "sbnrnya": "sebenarnya", "deadline": "batas waktu",

@@ -206,3 +206,39 @@ def test_a_list_item_is_read_with_its_lead_in(assistant):
     answer = assistant.ask("di cilegon penyetaraan jabatan administrator cuma di OPD mana aja?")
     assert answer.found and "DPMPTSP" in answer.answer
     assert answer.citations[0].doc_id == "berita-penyetaraan-cilegon-2021"
+
+
+def test_a_comparison_gets_each_side(assistant):
+    answer = assistant.ask("bedanya operator sm teknisi apa ya? sama2 teknis kan")
+    assert answer.found
+    assert "operator" in answer.answer and "teknisi" in answer.answer
+    assert "umum" in answer.answer and "spesifik" in answer.answer
+
+
+def test_a_message_that_asks_two_things_gets_both(assistant):
+    answer = assistant.ask(
+        "Kepala seksi di kecamatan kami dulu lulusan D-III, lalu disetarakan ke JF ahli muda setelah lulus uji "
+        "kompetensi. Berapa lama waktu yang diberikan kepadanya untuk memenuhi kualifikasi pendidikan, dan apa "
+        "akibatnya kalau sampai batas itu belum terpenuhi?"
+    )
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-17-2021"
+    assert "4 (empat) tahun" in answer.answer or "4 tahun" in answer.answer
+    assert "pelaksana" in answer.answer  # what happens after the deadline
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("klerek itu apa?", "definisi"),
+        ("klerek itu pekerjaannya apa sih", "definisi"),
+        ("jabatan manajerial itu apa saja", "daftar"),
+        ("di OPD mana yang disetarakan?", "daftar"),
+        ("kapan ditetapkannya?", "tanggal"),
+        ("nomor BN permenpan 45/2022 berapa", "nomor"),
+        ("batas usia pensiun berapa tahun?", "jumlah"),
+    ],
+)
+def test_question_kinds(question, kind):
+    from assistant.compose.extractive import question_kind
+
+    assert question_kind(question) == kind

@@ -22,6 +22,8 @@ class Evidence:
     huruf: str | None = None  # a huruf the question names ("menimbang huruf a")
     named_docs: list[str] = field(default_factory=list)  # documents the question names
     conversation_docs: list[str] = field(default_factory=list)  # documents earlier turns named
+    place_docs: list[str] = field(default_factory=list)  # documents of a region the question names
+    situation: str = ""  # what a long message says before its question ("Di dinas kami ada ...")
 
 
 @dataclass

@@ -8,12 +8,12 @@ Nothing is written that is not in a passage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..citations import body, make_citation
 from ..records import ScoredChunk
-from ..text import tokens
+from ..text import standardize, tokens
 from .base import Composition, Evidence
 
 _ITEM = re.compile(r"^(?:\(\d+[a-z]?\)|[a-z]\.|\d+\.|[-•*])\s")
@@ -52,7 +52,7 @@ QUESTION_WORDS = frozenset(
         "informasi info minta punya begini begitu bakal tapi per setiap sih kan dong memang benar tahu "
         "ingat sempat gara kira katanya tolong banget sekali seperti gitu aja buat selain suka kejar lewat tinggal "
         "habis bersama kok loh deh emang contoh misal misalnya akhir awal pertengahan ribu ratus puluh belas juta "
-        "dia beliau mereka kamu anda nya beberapa banyak semua para telah baru saja katanya ternyata soalnya"
+        "dia beliau mereka kamu anda nya beberapa banyak semua para telah baru saja katanya ternyata soalnya kena"
     )
 )
 
@@ -74,7 +74,7 @@ class ExtractiveComposer:
         note = _declared_unknown(evidence)
         if note is not None:
             return Composition(answer="", citations=[], refusal=note)
-        picked = self._pick(evidence)
+        picked = self._pick_for_each_part(evidence)
         if not picked:
             return Composition(answer="", citations=[], refusal=_missing(evidence.kind))
         if _DECLARES_UNKNOWN.match(picked[0].text):
@@ -109,7 +109,55 @@ class ExtractiveComposer:
         yield composition
 
     # ---- selection ----------------------------------------------------------------------
-    def _pick(self, evidence: Evidence) -> list[_Unit]:
+    def _pick_for_each_part(self, evidence: Evidence) -> list[_Unit]:
+        """"Berapa lama ..., dan nasib jabatan lama bagaimana?": each part of a question that asks
+        two things gets its own best units (read with the other part as context)."""
+        compared = _compared(evidence.question)
+        if compared:
+            # "Bedanya operator sama teknisi?": what each one is, side by side.
+            picked: list[_Unit] = []
+            for side in compared:
+                side_evidence = replace(evidence, question=side, kind="definisi", context=evidence.question)
+                naming = [u for u in self._pick(side_evidence) if _topic(side) <= set(tokens(u.text))]
+                seen = {(u.hit_index, u.line) for u in picked}
+                picked += [u for u in naming[:1] if (u.hit_index, u.line) not in seen]
+            if len(picked) == len(compared):
+                return picked
+        parts = sub_questions(evidence.question)
+        if len(parts) < 2:
+            situation, asked = _situation_and_question(evidence.question)
+            if not situation:
+                return self._pick(evidence)
+            parts, background = [asked], situation
+        else:
+            background = ""
+        picked: list[_Unit] = []
+        for i, part in enumerate(parts):
+            situation, asked = _situation_and_question(part)
+            others = " ".join(p for j, p in enumerate(parts) if j != i)
+            kind = question_kind(standardize(asked))
+            part_evidence = replace(
+                evidence, question=asked, kind=kind if kind != "umum" else evidence.kind,
+                context=" ".join(x for x in (evidence.context, others) if x),
+            situation=" ".join(x for x in (background, situation) if x),
+            )
+            units = self._pick(part_evidence, exclude=frozenset((u.hit_index, u.line) for u in picked))
+            if i == 0 and not units:
+                return []  # the main question has no answer here; the rest cannot stand for it
+            cited_docs = {evidence.hits[u.hit_index].chunk.doc_id for u in picked}
+            for unit in units:
+                if any((u.hit_index, u.line) == (unit.hit_index, unit.line) for u in picked):
+                    continue
+                if i > 0 and evidence.hits[unit.hit_index].chunk.doc_id not in cited_docs:
+                    continue  # a later part is answered from the documents the first part cites
+                used = {u.hit_index for u in picked}
+                if unit.hit_index in used or len(used) < self.max_citations:
+                    picked.append(unit)
+        return picked
+
+    def _pick(self, evidence: Evidence, exclude: frozenset = frozenset()) -> list[_Unit]:
+        """The units that answer `evidence.question` (none of `exclude`, (hit, line) pairs that
+        an earlier part of the question already took), best first."""
         weights = _query_weights(evidence)
         frame = FRAME_WORDS.get(evidence.kind, frozenset())
         # The question's own topic words that some passage could hold (a word the corpus never uses
@@ -119,6 +167,11 @@ class ExtractiveComposer:
             for t in tokens(evidence.question)
             if t not in QUESTION_WORDS and t not in frame and evidence.known(t)
         }
+        # "BN-nya Permenpan 45/2022 tentang jabatan pelaksana nomor berapa?": the named document's
+        # title words only say which document; the topic is "Berita Negara".
+        titles = {t for d in evidence.named_docs if d in evidence.documents for t in tokens(evidence.documents[d].judul)}
+        if {t: w for t, w in own.items() if t not in titles}:
+            own = {t: w for t, w in own.items() if t not in titles}
         own_total = sum(own.values())
         if evidence.kind == "ihwal" and evidence.named_docs and not any(h.exact for h in evidence.hits):
             about = self._about(evidence)
@@ -129,7 +182,7 @@ class ExtractiveComposer:
             stems = set(tokens(unit.text))
             # With no topic words of its own ("itu tgl brp?" about a named document) any unit qualifies.
             unit.own = sum(w for t, w in own.items() if t in stems) / own_total if own_total else 1.0
-        units = [u for u in every if u.score > 0]
+        units = [u for u in every if u.score > 0 and (u.hit_index, u.line) not in exclude]
         if not units:
             return []
         best = max(units, key=lambda u: u.score)
@@ -179,7 +232,7 @@ class ExtractiveComposer:
                 continue
             if wanted is not None and not wanted.search(_content(unit.text, own_names)):
                 continue
-            focus = evidence.named_docs or evidence.conversation_docs
+            focus = evidence.named_docs or evidence.conversation_docs or evidence.place_docs
             if focus and evidence.hits[unit.hit_index].chunk.doc_id not in focus:
                 continue  # the question (or the conversation) is about other documents
             if any(_overlap(unit.text, c.text) > 0.6 for c in chosen):
@@ -211,6 +264,8 @@ class ExtractiveComposer:
             prior *= 1.5 if evidence.kind == "pasal" else 1.15
         if meta is not None and meta.jenis.lower() in SECONDARY_KINDS:
             prior *= 0.8  # a regulation's own provision is the better legal basis than a glossary entry
+        if hit.chunk.doc_id in evidence.place_docs:
+            prior *= 1.3  # "di Cilegon ...": the region's own documents say what happened there
         intro = hit.chunk.bagian == "Isi" and not hit.chunk.heading and meta is not None and not meta.resmi
         out = []
         lead: set[str] = set()  # the stems of the sentence that introduces a list ("... meliputi:")
@@ -352,9 +407,12 @@ def _missing(kind: str) -> str:
 
 def _query_weights(evidence: Evidence) -> dict[str, float]:
     weights: dict[str, float] = {}
-    for token in tokens(evidence.context):
-        if token not in QUESTION_WORDS:
-            weights[token] = max(weights.get(token, 0.0), 0.5 * evidence.idf(token))
+    # The situation a message describes ("Saya staf baru di Bagian Organisasi ...") weighs least,
+    # the earlier turns or the other half of a two-part question more, the question itself most.
+    for text, share in ((evidence.situation, 0.2), (evidence.context, 0.5)):
+        for token in tokens(text):
+            if token not in QUESTION_WORDS:
+                weights[token] = max(weights.get(token, 0.0), share * evidence.idf(token))
     # "di OPD mana saja?", "jabatan apa saja?": the word before "mana"/"apa" names the kind of
     # answer, which every candidate shares; it weighs less than the topic.
     answer_type = {t for m in _ANSWER_TYPE.finditer(evidence.question.lower()) for t in tokens(m.group(1))}
@@ -413,11 +471,18 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
 
 
 def _defines_topic(evidence: Evidence, text: str) -> float:
-    """A unit that defines the asked term ("Klerek adalah ...") beats one that merely uses it."""
+    """A unit that defines the asked term ("Klerek adalah ...", "- klerek: tugas ...") beats one
+    that merely uses it."""
+    glossed = _GLOSS.match(text)
+    if glossed:
+        return 0.3 + 0.7 * _subject_share(evidence, glossed.group(1))
     match = _DEFINES.search(text)
     if not match:
         return 0.0
     return 0.3 + 0.7 * _subject_share(evidence, text[: match.start()])
+
+
+_GLOSS = re.compile(r"^[-•*]?\s*([^:;,.]{1,40}):\s+\S")  # "- teknisi: tugas teknis ..."
 
 
 def _subject_share(evidence: Evidence, subject: str) -> float:
@@ -464,7 +529,9 @@ _KINDS = [
     ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
     ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa)\b"),
     ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
-    ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya)\b"),
+    ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya"
+                 r"|mengapakan|ngapain|(?:pe)?kerjaannya|tugasnya (?:apa|apa saja))\b"
+                 r"|\b(?:itu|tuh|tu)\s+(?:apa|apaan)(?!\s+(?:saja|aja|sj|yang|yg))\b"),
     ("daftar", r"\b(?:opd|dinas|badan|jabatan|instansi|unit|perda|aturan|daerah|eselon|jenjang|tim)\s+mana\b"
                r"|\b(apa saja|berapa saja|mana saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar"
                r"|unsur|komponen|faktor)\b"),
@@ -473,6 +540,59 @@ _KINDS = [
     ("apakah", r"\b(apakah|bolehkah|bisakah|boleh|bisa|dapatkah|wajib|harus)\b"),
 ]
 _KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _KINDS]
+
+
+# A second question joined to the first: "..., dan apa akibatnya?", "... ? Terus eselon berapa lagi?"
+_NEXT_QUESTION = re.compile(
+    r"\?\s+|[,;]?\s+\b(?:dan|serta|lalu|terus|trus|kemudian|juga)\s+(?=(?:apa|apakah|bagaimana|gimana|gmn|berapa|brp"
+    r"|siapa|kapan|kpn|di\s?mana|mana|pasal|psl|nasib|perlu|bisa|boleh)\b)",
+    re.I,
+)
+
+
+_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
+
+
+def _situation_and_question(text: str) -> tuple[str, str]:
+    """("Di dinas kami ada kasubag ... .", "Berapa lama ...?"): a message that first describes the
+    situation is asked by its last sentence; the rest is context. ("", text) when it is one sentence
+    or the last one is too short to stand alone ("Benar begitu?")."""
+    sentences = _SENTENCE.split(text.strip())
+    if len(sentences) < 2 or len(sentences[-1].split()) < 4:
+        return "", text
+    return " ".join(sentences[:-1]), sentences[-1]
+
+
+_COMPARISON = re.compile(
+    r"\b(?:beda|bedanya|perbedaan|membedakan)\b\s*(?:antara\s+)?(?P<a>.+?)\s+(?:dan|dengan|dgn|sama|sm|vs\.?|atau)\s+"
+    r"(?P<b>.+?)(?:\s+(?:apa|apaan|gimana|bagaimana|itu)\b|[?.,]|$)",
+    re.I,
+)
+
+
+def _compared(question: str) -> list[str]:
+    """["operator", "teknisi"] for "bedanya operator sama teknisi apa?"; [] for other questions."""
+    match = _COMPARISON.search(question)
+    if not match:
+        return []
+    sides = [match.group("a").strip(" ,?"), match.group("b").strip(" ,?")]
+    return sides if all(_topic(side) and len(side.split()) <= 6 for side in sides) else []
+
+
+def _topic(text: str) -> set[str]:
+    return {t for t in tokens(text) if t not in QUESTION_WORDS}
+
+
+_ASKS = re.compile(r"^(?:\w+\s+){0,2}(?:apa|apakah|bagaimana|berapa|siapa|kapan|mana|mengapa|kenapa)\b", re.I)
+
+
+def sub_questions(question: str) -> list[str]:
+    """The questions a message asks, when it asks more than one: parts of 3+ words, and after the
+    first only those that ask something ("..., buat konsiderans draf perwal" is no question)."""
+    parts = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    parts = parts[:1] + [p for p in parts[1:] if _ASKS.search(standardize(p)) or question_kind(standardize(p)) != "umum"]
+    return parts if len(parts) > 1 else [question]
 
 
 def question_kind(question: str) -> str:
