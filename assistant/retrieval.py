@@ -78,7 +78,7 @@ class HybridRetriever(BaseRetriever):
             return dense_hits
         if self.mode == "bm25":
             return lexical_hits
-        return fuse([dense_hits, lexical_hits], self.rrf_k)
+        return _keep_each_lists_best(fuse([dense_hits, lexical_hits], self.rrf_k), [dense_hits, lexical_hits])
 
     def _dense(self, query: str, n: int, filters: Filters | None) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(standardize(query))
@@ -115,6 +115,23 @@ def fuse(rankings: list[list[ScoredChunk]], rrf_k: int) -> list[ScoredChunk]:
                 entry.exact = entry.exact or hit.exact
             entry.score += 1.0 / (rrf_k + rank) + (1.0 if hit.exact else 0.0)
     return sorted(fused.values(), key=lambda h: -h.score)
+
+
+TOP_GUARANTEE = 5  # each retriever's first hit stays within this many fused hits
+
+
+def _keep_each_lists_best(fused: list[ScoredChunk], rankings: list[list[ScoredChunk]]) -> list[ScoredChunk]:
+    """Reciprocal-rank fusion buries a passage that only one retriever finds, however sure it is
+    ("perorangan" → "individu" matches one Lampiran line that e5 ranks low): each list's first hit is
+    moved up to the last guaranteed place when fusion left it lower."""
+    for ranking in rankings:
+        if not ranking:
+            continue
+        ids = [h.chunk.chunk_id for h in fused]
+        position = ids.index(ranking[0].chunk.chunk_id)
+        if position >= TOP_GUARANTEE:
+            fused.insert(TOP_GUARANTEE - 1, fused.pop(position))
+    return fused
 
 
 def _narrow(filters: Filters | None, reference: Reference | None) -> Filters | None:

@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableLambda
 
 from .citations import warnings_for
 from .compose import Composer, Composition, Evidence, make_composer
-from .compose.extractive import FRAME_WORDS, QUESTION_WORDS, question_kind
+from .compose.extractive import FRAME_WORDS, QUESTION_WORDS, question_kind, situation_and_question
 from .config import Settings, get_settings, setup_offline_env
 from .errors import InvalidInput
 from .followup import Standalone, make_standalone
@@ -273,6 +273,9 @@ class Assistant:
         ignore = QUESTION_WORDS | FRAME_WORDS.get(kind, frozenset())
         topic = turn.reference.strip_from(turn.standalone.question) if turn.reference else turn.standalone.question
         own = turn.reference.strip_from(turn.spelled) if turn.reference else turn.spelled
+        # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
+        # a message describes first is not what the corpus must hold.
+        topic, own = situation_and_question(topic)[1], situation_and_question(own)[1]
         words = [t for t in dict.fromkeys(tokens(topic)) if t not in ignore]
         total = sum(state.idf_of(w) for w in words)
         passages = [set(tokens(hit.chunk.text)) for hit in (turn.hits or [])[:3]]

@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA
 from .text import colloquial_to_standard, normalize, stem, tokens
 
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+_ROMAN = re.compile(r"^[ivx]+$")  # "III/b": a rank, not a topic
 _MIN_TYPO_LENGTH = 6  # shorter words have too many neighbours to guess from ("bulan" is not "bukan")
 
 
@@ -41,7 +42,7 @@ class Speller:
         # Codes ("III/b", "D-3") and two-letter fragments say nothing about the topic.
         return [
             t for t in dict.fromkeys(tokens(self.correct(text)))
-            if t not in self.stems and len(t) > 2 and not any(c.isdigit() for c in t)
+            if t not in self.stems and len(t) > 2 and not any(c.isdigit() for c in t) and not _ROMAN.match(t)
         ]
 
     def knows(self, word: str) -> bool:

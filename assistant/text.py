@@ -77,6 +77,7 @@ SLANG = {
     "abis": "habis", "msk": "masuk", "bag": "bagian", "bareng": "bersama", "barengan": "bersama",
     "tu": "itu", "ni": "ini", "gt": "begitu", "kerendahan": "terlalu rendah",
     "ketinggian": "terlalu tinggi", "kecepetan": "terlalu cepat", "cocok": "sesuai",
+    "perorangan": "individu", "perseorangan": "individu", "sendiri-sendiri": "individu",
     "ngasih": "memberi", "bilang": "menyatakan", "nyambung": "sesuai", "mangkas": "memangkas",
     "dituker": "ditukar", "tuker": "tukar", "trsbt": "tersebut", "ttd": "tanda tangan", "dlm": "dalam",
     "thd": "terhadap", "sbnrnya": "sebenarnya", "deadline": "batas waktu",

@@ -242,3 +242,24 @@ def test_question_kinds(question, kind):
     from assistant.compose.extractive import question_kind
 
     assert question_kind(question) == kind
+
+
+def test_the_named_documents_title_is_not_the_topic(assistant):
+    # "tentang Pedoman Evaluasi Jabatan" names the document; the question is about what it revoked.
+    answer = assistant.ask(
+        "Peraturan apa yang dicabut oleh Permenpan RB Nomor 34 Tahun 2011 tentang Pedoman Evaluasi Jabatan, "
+        "dan pada pasal berapa pencabutan itu dinyatakan?"
+    )
+    assert answer.found and answer.citations[0].pasal == "4"
+    assert "mencabut" in answer.answer
+
+
+def test_the_preamble_is_not_the_rule(assistant):
+    answer = assistant.ask("waktu masih pakai permenpan 28/2019, jabatan apa saja yang boleh tidak ikut disetarakan?")
+    assert answer.found and all(c.doc_id == "permenpan-rb-28-2019" for c in answer.citations)
+    assert not any("Menimbang" in c.label for c in answer.citations)
+
+
+def test_who_decides_is_answered_by_the_actor(assistant):
+    answer = assistant.ask("dalam sistem kerja baru, siapa yang memutuskan pekerjaan dikerjakan tim atau perorangan?")
+    assert answer.found and "Pejabat Level 2" in answer.answer

@@ -81,3 +81,11 @@ def test_colloquial_questions_reach_the_same_passages():
     formal = retriever().search("berapa orang pejabat yang dilantik menjadi jabatan fungsional di Cilegon", k=3)
     chat = retriever().search("brp org pejabat yg dilantik jd JF di cilegon", k=3)
     assert formal[0].chunk.chunk_id in {h.chunk.chunk_id for h in chat}
+
+
+def test_a_passage_only_one_retriever_finds_is_not_buried(assistant):
+    # "perorangan" is "individu" in the corpus: BM25 finds the Lampiran line first, e5 ranks it low;
+    # fusion alone would leave it below passages both retrievers half-like.
+    hits = assistant.search("dalam sistem kerja baru, siapa yang memutuskan pekerjaan dikerjakan tim atau perorangan?")
+    headings = [h.chunk.heading for h in hits[:5]]
+    assert "Lampiran — Tahap Perencanaan" in headings

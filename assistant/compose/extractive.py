@@ -52,7 +52,8 @@ QUESTION_WORDS = frozenset(
         "informasi info minta punya begini begitu bakal tapi per setiap sih kan dong memang benar tahu "
         "ingat sempat gara kira katanya tolong banget sekali seperti gitu aja buat selain suka kejar lewat tinggal "
         "habis bersama kok loh deh emang contoh misal misalnya akhir awal pertengahan ribu ratus puluh belas juta "
-        "dia beliau mereka kamu anda nya beberapa banyak semua para telah baru saja katanya ternyata soalnya kena"
+        "dia beliau mereka kamu anda nya beberapa banyak semua para telah baru saja katanya ternyata soalnya kena "
+        "terlalu padahal biar supaya agar karena sebab"
     )
 )
 
@@ -125,7 +126,7 @@ class ExtractiveComposer:
                 return picked
         parts = sub_questions(evidence.question)
         if len(parts) < 2:
-            situation, asked = _situation_and_question(evidence.question)
+            situation, asked = situation_and_question(evidence.question)
             if not situation:
                 return self._pick(evidence)
             parts, background = [asked], situation
@@ -133,7 +134,7 @@ class ExtractiveComposer:
             background = ""
         picked: list[_Unit] = []
         for i, part in enumerate(parts):
-            situation, asked = _situation_and_question(part)
+            situation, asked = situation_and_question(part)
             others = " ".join(p for j, p in enumerate(parts) if j != i)
             kind = question_kind(standardize(asked))
             part_evidence = replace(
@@ -215,7 +216,7 @@ class ExtractiveComposer:
         same = [u for u in every if u.hit_index == best.hit_index and u is not best]
         if evidence.kind == "daftar" or best.text.rstrip().endswith(":"):
             chosen += _following_items(same, best)
-        chosen += [u for u in same if u not in chosen and u.score >= 0.75 * best.score][:2]
+        chosen += [u for u in same if u not in chosen and u.score >= 0.5 * best.score][:2]
         # The unit of that passage that names the question's rarest word ("BKPP") when the
         # chosen ones do not: it is most likely the specific answer.
         rarest = max((t for t in own if t in weights), key=own.get, default=None)
@@ -264,6 +265,10 @@ class ExtractiveComposer:
             prior *= 1.5 if evidence.kind == "pasal" else 1.15
         if meta is not None and meta.jenis.lower() in SECONDARY_KINDS:
             prior *= 0.8  # a regulation's own provision is the better legal basis than a glossary entry
+        if _PREAMBLE.match(hit.chunk.heading or "") and not _ASKS_PREAMBLE.search(evidence.question):
+            prior *= 0.5  # "Menimbang"/"Mengingat" give the reasons and the basis, not the rules
+        if (hit.chunk.heading or "").startswith("Konteks"):
+            prior *= 0.75  # a digest's context section retells other sources; it is not the document's own rule
         if hit.chunk.doc_id in evidence.place_docs:
             prior *= 1.3  # "di Cilegon ...": the region's own documents say what happened there
         intro = hit.chunk.bagian == "Isi" and not hit.chunk.heading and meta is not None and not meta.resmi
@@ -299,6 +304,12 @@ class ExtractiveComposer:
 _ABOUT_THE_DIGEST = re.compile(
     r"^(?:(?:dokumen|ringkasan|glosarium|catatan) ini\b|semua isi berstatus|naskah resmi\w* tidak|isi di bawah"
     r"|satu-satunya sumber|dari naskah\w*|nomor pasal hanya|hanya pembukaan)",
+    re.I,
+)
+_PREAMBLE = re.compile(r"^(?:menimbang|mengingat)\b", re.I)
+_ASKS_PREAMBLE = re.compile(
+    r"\b(?:menimbang|mengingat|pertimbangan|konsiderans|latar belakang|alasan|dasar hukum|tujuan\w*|guna\w*|fungsi\w*"
+    r"|manfaat\w*|(?:untuk|buat)\s+(?:\w+\s+)?apa)\b",
     re.I,
 )
 _CALENDAR_DATE = re.compile(
@@ -350,6 +361,8 @@ def _declared_unknown(evidence: Evidence) -> str | None:
         asked = "isi"
     if asked is None or not evidence.named_docs or any(h.exact for h in evidence.hits):
         return None
+    if len(sub_questions(evidence.question)) > 1:
+        return None  # "judulnya apa, dan apakah isinya sudah dapat dirujuk?": answer what is known
     for hit in evidence.hits:
         if hit.chunk.doc_id not in evidence.named_docs:
             continue
@@ -416,9 +429,12 @@ def _query_weights(evidence: Evidence) -> dict[str, float]:
     # "di OPD mana saja?", "jabatan apa saja?": the word before "mana"/"apa" names the kind of
     # answer, which every candidate shares; it weighs less than the topic.
     answer_type = {t for m in _ANSWER_TYPE.finditer(evidence.question.lower()) for t in tokens(m.group(1))}
+    # "... dicabut oleh Permenpan 34/2011 tentang Pedoman Evaluasi Jabatan": the title names the
+    # document (already found); the topic is "dicabut".
+    titles = {t for d in evidence.named_docs if d in evidence.documents for t in tokens(evidence.documents[d].judul)}
     for token in tokens(evidence.question):
         if token not in QUESTION_WORDS:
-            weight = evidence.idf(token) * (0.3 if token in answer_type else 1.0)
+            weight = evidence.idf(token) * (0.3 if token in answer_type or token in titles else 1.0)
             weights[token] = max(weights.get(token, 0.0), weight)
     return weights
 
@@ -451,7 +467,9 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
     if kind == "jumlah":
         return 0.4 if _NUMBER.search(text) else 0.0
     if kind == "siapa":
-        return 0.3 if _WHO.search(text) else 0.0
+        # "Pejabat Level 2 menentukan ...": the one who acts, as the sentence's subject, answers "siapa".
+        who = _WHO.search(_content(text))
+        return 0.0 if not who else 0.6 if who.start() < 25 else 0.3
     if kind == "definisi":
         return _defines_topic(evidence, text)
     if kind == "daftar":
@@ -527,7 +545,7 @@ _KINDS = [
                 r"|\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)\w*\s+(?:pada\s+)?kapan\b"),
     ("nomor", r"\bnomor\b.*\bberapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
     ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
-    ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa)\b"),
+    ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa|judul(nya)?)\b"),
     ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
     ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya"
                  r"|mengapakan|ngapain|(?:pe)?kerjaannya|tugasnya (?:apa|apa saja))\b"
@@ -553,7 +571,7 @@ _NEXT_QUESTION = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
 
 
-def _situation_and_question(text: str) -> tuple[str, str]:
+def situation_and_question(text: str) -> tuple[str, str]:
     """("Di dinas kami ada kasubag ... .", "Berapa lama ...?"): a message that first describes the
     situation is asked by its last sentence; the rest is context. ("", text) when it is one sentence
     or the last one is too short to stand alone ("Benar begitu?")."""
