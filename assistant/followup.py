@@ -53,8 +53,11 @@ def make_standalone(question: str, history: list[Turn], resolver: ReferenceResol
                 boost.append(doc_id)
     boost = _replacement_side(question, boost, resolver) or boost
     inherited = None
-    if _THAT_PASAL.search(question):
-        for turn in reversed(history[-6:]):
+    # "pasal itu ...?", or a short follow-up ("berapa lama batasnya?") right after a question
+    # about one Pasal: the same Pasal.
+    if _THAT_PASAL.search(question) or (len(words) <= 6 and not own.pasal):
+        turns = history[-6:] if _THAT_PASAL.search(question) else [t for t in history if t.role == "user"][-1:]
+        for turn in reversed(turns):
             earlier = resolver.resolve(turn.content)
             if earlier.pasal and earlier.doc_ids:
                 inherited = Reference(doc_ids=earlier.doc_ids, pasal=earlier.pasal)

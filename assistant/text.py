@@ -76,7 +76,7 @@ SLANG = {
     "dikasih": "diberi", "menuhin": "memenuhi", "nyesuain": "menyesuaikan", "mimpin": "memimpin",
     "abis": "habis", "msk": "masuk", "bag": "bagian", "bareng": "bersama", "barengan": "bersama",
     "tu": "itu", "ni": "ini", "gt": "begitu", "kerendahan": "terlalu rendah",
-    "ketinggian": "terlalu tinggi", "kecepetan": "terlalu cepat", "cocok": "sesuai",
+    "ketinggian": "terlalu tinggi", "kecepetan": "terlalu cepat", "cocok": "sesuai", "beres": "selesai", "kelar": "selesai",
     "perorangan": "individu", "perseorangan": "individu", "sendiri-sendiri": "individu",
     "ngasih": "memberi", "bilang": "menyatakan", "nyambung": "sesuai", "mangkas": "memangkas",
     "dituker": "ditukar", "tuker": "tukar", "trsbt": "tersebut", "ttd": "tanda tangan", "dlm": "dalam",
@@ -160,7 +160,22 @@ _ESELON_NAMES = [
 ]
 
 
+# How staff say it and how the texts say it: "gak ikut disetarakan" is "dikecualikan", a deadline
+# "diundur" is "diperpanjang", positions "dialihkan ke JF" are "disetarakan".
+_RELATED_TERMS = [
+    (re.compile(r"\b(?:tidak|gak|ga|nggak|enggak)\s+(?:ikut|perlu|harus)\b|\bpengecualian\b|\bkecuali\b", re.I), "dikecualikan"),
+    (re.compile(r"\b(?:di)?(?:undur|mundur)\w*|\bdimundurkan\b|\bditunda\b|\bmolor\b", re.I), "perpanjangan"),
+    (re.compile(r"\bdialih\w*|\bdipindah\w* ke (?:jf|jabatan fungsional)|\bdijadikan (?:jf|fungsional)", re.I), "disetarakan"),
+    (re.compile(r"\b(?:dipangkas|pangkas\w*|dihilangkan|dihapuskan)\b", re.I), "dihapus penyederhanaan"),
+    (re.compile(r"\b(?:digabung\w*|penggabungan|merger)\b", re.I), "dilebur peleburan"),
+    (re.compile(r"\b(?:tenggat|batas akhir|deadline)\b", re.I), "batas waktu paling lambat"),
+    (re.compile(r"\b(?:selesai|beres|rampung|tuntas)\b", re.I), "selesai"),
+]
+
+
 def with_position_names(question: str) -> str:
-    """`question` with the other name of each position it mentions appended, for retrieval."""
+    """`question` with the other name of each position it mentions, and the texts' word for what
+    it says in office language, appended (for retrieval and for choosing units)."""
     extra = [name for pattern, name in _ESELON_NAMES if pattern.search(question) and name.lower() not in question.lower()]
+    extra += [words for pattern, words in _RELATED_TERMS if pattern.search(question) and words not in question.lower()]
     return f"{question} ({', '.join(extra)})" if extra else question

@@ -263,3 +263,25 @@ def test_the_preamble_is_not_the_rule(assistant):
 def test_who_decides_is_answered_by_the_actor(assistant):
     answer = assistant.ask("dalam sistem kerja baru, siapa yang memutuskan pekerjaan dikerjakan tim atau perorangan?")
     assert answer.found and "Pejabat Level 2" in answer.answer
+
+
+def test_office_words_meet_the_texts_words(assistant):
+    # "gak ikut disetarakan" is "dikecualikan"; "versi 2019" names no number but the answer is 28/2019
+    answer = assistant.ask("Waktu aturan penyetaraan yang versi 2019 dulu, jabatan apa aja yang boleh gak ikut disetarakan?")
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-28-2019"
+    assert "kewilayahan" in answer.answer
+
+
+def test_a_short_follow_up_keeps_the_pasal(assistant):
+    history = [
+        Turn(role="user", content="Pasal 3 permenpan 34/2011 ngatur apa?"),
+        Turn(role="assistant", content="Pasal 3 Permenpan RB Nomor 34 Tahun 2011 mewajibkan instansi menyesuaikan nilai jabatan."),
+    ]
+    answer = assistant.ask("berapa lama batasnya?", history=history)
+    assert answer.found and answer.citations[0].pasal == "3"
+    assert "2 (dua) tahun" in answer.answer
+
+
+def test_a_short_section_is_quoted_whole(assistant):
+    answer = assistant.ask("Apa dampak yang diharapkan dari penataan kelembagaan di Cilegon menurut Bagian Organisasi?")
+    assert answer.found and "controlling" in answer.answer

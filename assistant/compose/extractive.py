@@ -51,9 +51,9 @@ QUESTION_WORDS = frozenset(
         "terus lalu pakai baru lama beda sama saat hanya juga sendiri lain suatu ikut masuk cara kata lebih "
         "informasi info minta punya begini begitu bakal tapi per setiap sih kan dong memang benar tahu "
         "ingat sempat gara kira katanya tolong banget sekali seperti gitu aja buat selain suka kejar lewat tinggal "
-        "habis bersama kok loh deh emang contoh misal misalnya akhir awal pertengahan ribu ratus puluh belas juta "
+        "habis bersama kok loh deh emang misal misalnya akhir awal pertengahan ribu ratus puluh belas juta "
         "dia beliau mereka kamu anda nya beberapa banyak semua para telah baru saja katanya ternyata soalnya kena "
-        "terlalu padahal biar supaya agar karena sebab"
+        "terlalu padahal biar supaya agar karena sebab tadi versi pernah mundur undur anggap"
     )
 )
 
@@ -216,7 +216,15 @@ class ExtractiveComposer:
         same = [u for u in every if u.hit_index == best.hit_index and u is not best]
         if evidence.kind == "daftar" or best.text.rstrip().endswith(":"):
             chosen += _following_items(same, best)
-        chosen += [u for u in same if u not in chosen and u.score >= 0.5 * best.score][:2]
+        # The sentences around the best one often hold the decisive fact (the consequence, the
+        # name, the date) with fewer of the question's words: up to three more of that passage.
+        scored = [u for u in same if u.score > 0]
+        if len(scored) <= 2 and not evidence.hits[best.hit_index].chunk.pasal:
+            # A short prose section is read whole; a Pasal is quoted by the ayat that answers, so
+            # that the citation names the ayat.
+            chosen += [u for u in scored if u not in chosen]
+        else:
+            chosen += [u for u in scored if u not in chosen and u.score >= SAME_PASSAGE_SHARE * best.score][:3]
         # The unit of that passage that names the question's rarest word ("BKPP") when the
         # chosen ones do not: it is most likely the specific answer.
         rarest = max((t for t in own if t in weights), key=own.get, default=None)
@@ -308,7 +316,7 @@ _ABOUT_THE_DIGEST = re.compile(
 )
 _PREAMBLE = re.compile(r"^(?:menimbang|mengingat)\b", re.I)
 _ASKS_PREAMBLE = re.compile(
-    r"\b(?:menimbang|mengingat|pertimbangan|konsiderans|latar belakang|alasan|dasar hukum|tujuan\w*|guna\w*|fungsi\w*"
+    r"\b(?:menimbang|mengingat|pertimbangan|latar belakang|alasan|tujuan\w*|guna\w*|fungsi\w*"
     r"|manfaat\w*|(?:untuk|buat)\s+(?:\w+\s+)?apa)\b",
     re.I,
 )
@@ -331,6 +339,7 @@ _STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
 # A date or number answers only from a unit that holds this share of the question's own topic:
 # "batas usia pensiun JF ahli madya?" is not answered by a number next to "JF ahli madya".
 MIN_OWN_WITH_FACT = 0.4
+SAME_PASSAGE_SHARE = 0.35
 # Words that only say what kind of answer is wanted ("batas waktunya kapan?"): not the topic.
 FRAME_WORDS = {
     "waktu": frozenset(tokens("batas waktu tenggat paling lambat lama jangka sampai selesai mulai")),
@@ -454,6 +463,11 @@ def _split_units(text: str) -> list[str]:
     return units
 
 
+_STATUS = re.compile(
+    r"\b(?:dicabut|mencabut|diganti\w*|menggantikan|pengganti|tidak berlaku|masih berlaku|mulai berlaku|diubah|mengubah"
+    r"|status)\b",
+    re.I,
+)
 _DEADLINE = re.compile(r"\b(?:paling lambat|paling lama|selambat-lambatnya|batas waktu|tenggat|sampai dengan|hingga)\b", re.I)
 _ENUMERATES = re.compile(r"\b(?:terdiri atas|terdiri dari|meliputi|yaitu|yakni|mencakup|sebagai berikut|antara lain)\b|:\s*$", re.I)
 
@@ -483,6 +497,8 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
         if _ITEM.match(text):
             return 0.6
         return 0.2 if text.count(",") >= 2 else 0.0
+    if kind == "status":  # "masih berlaku?": what revoked, replaced or amended it, or that it stands
+        return 0.8 if _STATUS.search(text) else 0.0
     if kind == "apakah":
         return 0.2 if _MODAL.search(text) else 0.0
     return 0.0
@@ -547,6 +563,8 @@ _KINDS = [
     ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
     ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa|judul(nya)?)\b"),
     ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
+    ("status", r"\bmasih\s+(?:berlaku|dipakai|bisa dipakai|digunakan|bisa digunakan|dipake|sah|relevan)\b"
+               r"|\b(?:sudah|udah|telah)\s+(?:dicabut|diganti|tidak berlaku)\b|\bstatus(?:nya)?\b"),
     ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya"
                  r"|mengapakan|ngapain|(?:pe)?kerjaannya|tugasnya (?:apa|apa saja))\b"
                  r"|\b(?:itu|tuh|tu)\s+(?:apa|apaan)(?!\s+(?:saja|aja|sj|yang|yg))\b"),
