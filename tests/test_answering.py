@@ -285,3 +285,9 @@ def test_a_short_follow_up_keeps_the_pasal(assistant):
 def test_a_short_section_is_quoted_whole(assistant):
     answer = assistant.ask("Apa dampak yang diharapkan dari penataan kelembagaan di Cilegon menurut Bagian Organisasi?")
     assert answer.found and "controlling" in answer.answer
+
+
+def test_a_question_about_a_region_is_answered_from_its_documents(assistant):
+    answer = assistant.ask("administrator (eselon III) di cilegon yg ikut disetarain cuma yg di OPD mana?")
+    assert answer.found and answer.citations[0].doc_id == "berita-penyetaraan-cilegon-2021"
+    assert "DPMPTSP" in answer.answer

@@ -192,6 +192,13 @@ class ExtractiveComposer:
             numbered = [u for u in units if evidence.hits[u.hit_index].chunk.pasal and u.score >= 0.3 * best.score]
             if numbered:
                 best = max(numbered, key=lambda u: u.score)
+        if evidence.place_docs and evidence.hits[best.hit_index].chunk.doc_id not in evidence.place_docs:
+            # "Di Cilegon, ... OPD mana?": what the region's own documents say answers first, when
+            # they answer nearly as well as a national rule.
+            local = [u for u in units if evidence.hits[u.hit_index].chunk.doc_id in evidence.place_docs
+                     and u.score >= 0.5 * best.score]
+            if local:
+                best = max(local, key=lambda u: u.score)
         # A Pasal the question named is the answer whatever it says.
         wanted = None if any(h.exact for h in evidence.hits) else _WANTS.get(evidence.kind)
         if wanted is not None:
