@@ -25,7 +25,7 @@ from .records import Answer, ChunkRecord, DocumentMeta, Filters, RetrievedRef, S
 from .references import Reference, ReferenceResolver, named_places
 from .retrieval import HybridRetriever, Mode, fuse
 from .spelling import Speller
-from .text import standardize, tokens, with_position_names
+from .text import standardize, tokens, with_related_terms
 
 # Evidence needed to answer, tuned on the dev split (evals/questions/dev.jsonl; see
 # `evidence_features`): the idf-weighted share of the question's topic words that the best passage
@@ -185,7 +185,7 @@ class Assistant:
             turn.hits = self._dense_baseline_search(turn.standalone.question, turn.filters, max(turn.k, 10))
             return turn
         retriever = self.retriever(k=max(turn.k, 10), filters=turn.filters)
-        query = with_position_names(turn.standalone.question)
+        query = with_related_terms(turn.standalone.question)
         hits = retriever.search(query, reference=ref, boost_docs=turn.standalone.boost_docs)
         if turn.standalone.context and turn.standalone.boost_docs and not (ref and ref.pasal):
             # A follow-up ("itu ditetapkan kapan?") asks something new about the same documents:
@@ -199,44 +199,11 @@ class Assistant:
     def _decide(self, turn: _Turn) -> _Turn:
         """Refuses when the corpus holds no basis: better an honest 'not found' than a guess."""
         ref, hits = turn.reference, turn.hits or []
-        if ref and ref.unresolved and not ref.doc_ids:
-            if not _mentioned(ref, hits[:5]):
-                turn.refusal = (
-                    f"Dokumen yang Anda sebut ({ref.unresolved}) tidak ada di korpus, sehingga saya tidak dapat "
-                    "menjawab berdasarkan dokumen tersebut."
-                )
+        for rule in (self._unknown_document, self._unread_document, self._unknown_region, self._unknown_pasal):
+            message = rule(turn)
+            if message:
+                turn.refusal = message
                 return turn
-            # The passages may still name the Pasal asked about ("Pasal 40 ayat (10) PP 18/2016").
-            pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
-            if (ref.pasal or _ASKS_WORDING.search(turn.spelled)) and not _mentioned(ref, hits[:5], pasal=pasal):
-                turn.refusal = (
-                    f"Korpus hanya menyebut {ref.unresolved}, tetapi tidak memuat naskah atau isinya, jadi saya "
-                    "tidak dapat mengutip ketentuannya. Periksa naskah resminya di JDIH daerah yang bersangkutan."
-                )
-                return turn
-        if ref and ref.outside and _ASKS_WORDING.search(turn.spelled):
-            names = ", ".join(self._name(d) for d in ref.doc_ids)
-            turn.refusal = (
-                f"Korpus tidak memuat naskah {ref.outside[0]}; {names} hanya menyebut hubungannya (misalnya "
-                "pencabutan), jadi saya tidak dapat mengutip isinya. Periksa naskahnya di JDIH instansi penerbit."
-            )
-            return turn
-        places = [
-            p for p in named_places(turn.question) if not self.speller().knows(p) and not set(tokens(p)) & QUESTION_WORDS
-        ]
-        if places:
-            turn.refusal = (
-                f"Korpus tidak memuat peraturan atau keterangan tentang daerah {', '.join(p.title() for p in places)}, "
-                "jadi saya tidak dapat menjawab untuk daerah itu. Untuk daerah lain, periksa JDIH daerah yang bersangkutan."
-            )
-            return turn
-        if ref and ref.pasal and ref.doc_ids and not any(h.exact for h in hits):
-            names = ", ".join(self._name(d) for d in ref.doc_ids)
-            turn.refusal = (
-                f"Pasal {ref.pasal} {names} tidak terdapat di korpus (korpus hanya memuat pasal yang sudah "
-                "diketahui isinya), jadi saya tidak dapat mengutipnya."
-            )
-            return turn
         if not hits:
             turn.refusal = self._not_found_message()
             return turn
@@ -247,6 +214,61 @@ class Assistant:
         if self.evidence_score(turn) < MIN_EVIDENCE:
             turn.refusal = self._not_found_message()
         return turn
+
+    # ---- refusal rules: each returns the plain message, or None when it does not apply ------
+    def _unknown_document(self, turn: _Turn) -> str | None:
+        """A regulation the corpus neither holds nor speaks of; or one it only mentions, asked for
+        its wording (unless the passages name the Pasal asked about: "Pasal 40 ayat (10) PP 18/2016")."""
+        ref, hits = turn.reference, (turn.hits or [])[:5]
+        if not (ref and ref.unresolved and not ref.doc_ids):
+            return None
+        if not _mentioned(ref, hits):
+            return (
+                f"Dokumen yang Anda sebut ({ref.unresolved}) tidak ada di korpus, sehingga saya tidak dapat "
+                "menjawab berdasarkan dokumen tersebut."
+            )
+        pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
+        if (ref.pasal or _ASKS_WORDING.search(turn.spelled)) and not _mentioned(ref, hits, pasal=pasal):
+            return (
+                f"Korpus hanya menyebut {ref.unresolved}, tetapi tidak memuat naskah atau isinya, jadi saya "
+                "tidak dapat mengutip ketentuannya. Periksa naskah resminya di JDIH daerah yang bersangkutan."
+            )
+        return None
+
+    def _unread_document(self, turn: _Turn) -> str | None:
+        """The wording of a regulation outside the corpus that a corpus document only names
+        ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
+        ref = turn.reference
+        if not (ref and ref.outside and _ASKS_WORDING.search(turn.spelled)):
+            return None
+        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        return (
+            f"Korpus tidak memuat naskah {ref.outside[0]}; {names} hanya menyebut hubungannya (misalnya "
+            "pencabutan), jadi saya tidak dapat mengutip isinya. Periksa naskahnya di JDIH instansi penerbit."
+        )
+
+    def _unknown_region(self, turn: _Turn) -> str | None:
+        """A region the corpus holds nothing about ("perwal kota Serang")."""
+        places = [
+            p for p in named_places(turn.question) if not self.speller().knows(p) and not set(tokens(p)) & QUESTION_WORDS
+        ]
+        if not places:
+            return None
+        return (
+            f"Korpus tidak memuat peraturan atau keterangan tentang daerah {', '.join(p.title() for p in places)}, "
+            "jadi saya tidak dapat menjawab untuk daerah itu. Untuk daerah lain, periksa JDIH daerah yang bersangkutan."
+        )
+
+    def _unknown_pasal(self, turn: _Turn) -> str | None:
+        """A Pasal of a corpus regulation that the corpus does not hold ("Pasal 99 Permenpan 45/2022")."""
+        ref = turn.reference
+        if not (ref and ref.pasal and ref.doc_ids and not any(h.exact for h in turn.hits or [])):
+            return None
+        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        return (
+            f"Pasal {ref.pasal} {names} tidak terdapat di korpus (korpus hanya memuat pasal yang sudah "
+            "diketahui isinya), jadi saya tidak dapat mengutipnya."
+        )
 
     def evidence_score(self, turn: _Turn) -> float:
         f = self.evidence_features(turn)
@@ -301,7 +323,7 @@ class Assistant:
         state = self.store.state()
         topic = turn.reference.strip_from(turn.spelled) if turn.reference else turn.spelled
         return Evidence(
-            question=with_position_names(topic),
+            question=with_related_terms(topic),
             context=turn.standalone.context if turn.standalone else "",
             kind=_kind(turn),
             hits=_answer_hits(turn.hits or [], max(turn.k, 8)),

@@ -149,33 +149,27 @@ def tokens(text: str) -> list[str]:
     return [stem(x) for w in _WORD.findall(_token_form(text)) for x in expand(w)]
 
 
-# The eselon a position had and the name the regulations give it now: a question about "eselon 3"
-# or a "kabid" is about "jabatan administrator" in the texts, and the other way round.
-_ESELON_NAMES = [
+# How staff say it and how the texts say it. The eselon a position had and the name the regulations
+# give it now ("eselon 3", "kabid" → "administrator", and back); office words for what the texts
+# say ("gak ikut disetarakan" → "dikecualikan", "diundur" → "perpanjangan", "dialihkan ke JF" →
+# "disetarakan").
+_RELATED_TERMS = [
     (re.compile(r"\beselon\s+(?:ii|2)\b|\bkadis\b|\bkepala dinas\b", re.I), "jabatan pimpinan tinggi pratama"),
     (re.compile(r"\beselon\s+(?:iii|3)\b|\bkabid\b|\bkabag\b|\bkepala (?:bidang|bagian)\b", re.I), "administrator"),
     (re.compile(r"\beselon\s+(?:iv|4)\b|\bkasubb?ag\b|\bkasi\b|\bkepala (?:seksi|subbagian|sub bagian)\b", re.I), "pengawas"),
     (re.compile(r"\badministrator\b", re.I), "eselon III"),
     (re.compile(r"\bpengawas\b", re.I), "eselon IV"),
-]
-
-
-# How staff say it and how the texts say it: "gak ikut disetarakan" is "dikecualikan", a deadline
-# "diundur" is "diperpanjang", positions "dialihkan ke JF" are "disetarakan".
-_RELATED_TERMS = [
     (re.compile(r"\b(?:tidak|gak|ga|nggak|enggak)\s+(?:ikut|perlu|harus)\b|\bpengecualian\b|\bkecuali\b", re.I), "dikecualikan"),
     (re.compile(r"\b(?:di)?(?:undur|mundur)\w*|\bdimundurkan\b|\bditunda\b|\bmolor\b", re.I), "perpanjangan"),
     (re.compile(r"\bdialih\w*|\bdipindah\w* ke (?:jf|jabatan fungsional)|\bdijadikan (?:jf|fungsional)", re.I), "disetarakan"),
     (re.compile(r"\b(?:dipangkas|pangkas\w*|dihilangkan|dihapuskan)\b", re.I), "dihapus penyederhanaan"),
     (re.compile(r"\b(?:digabung\w*|penggabungan|merger)\b", re.I), "dilebur peleburan"),
-    (re.compile(r"\b(?:tenggat|batas akhir|deadline)\b", re.I), "batas waktu paling lambat"),
-    (re.compile(r"\b(?:selesai|beres|rampung|tuntas)\b", re.I), "selesai"),
+    (re.compile(r"\btenggat\w*|\bbatas akhir\b|\bdeadline\b", re.I), "batas waktu paling lambat"),
 ]
 
 
-def with_position_names(question: str) -> str:
-    """`question` with the other name of each position it mentions, and the texts' word for what
-    it says in office language, appended (for retrieval and for choosing units)."""
-    extra = [name for pattern, name in _ESELON_NAMES if pattern.search(question) and name.lower() not in question.lower()]
-    extra += [words for pattern, words in _RELATED_TERMS if pattern.search(question) and words not in question.lower()]
+def with_related_terms(question: str) -> str:
+    """`question` with the texts' words for what it says (other names of the positions it
+    mentions, office words) appended: for retrieval and for choosing units."""
+    extra = [words for pattern, words in _RELATED_TERMS if pattern.search(question) and words.lower() not in question.lower()]
     return f"{question} ({', '.join(extra)})" if extra else question

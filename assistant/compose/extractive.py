@@ -111,36 +111,31 @@ class ExtractiveComposer:
 
     # ---- selection ----------------------------------------------------------------------
     def _pick_for_each_part(self, evidence: Evidence) -> list[_Unit]:
-        """"Berapa lama ..., dan nasib jabatan lama bagaimana?": each part of a question that asks
-        two things gets its own best units (read with the other part as context)."""
+        """The units that answer a message: each side of a comparison, each part of a message that
+        asks two things ("berapa lama ..., dan apa akibatnya?"), the question of a message that
+        first describes the situation; otherwise simply the best units."""
         compared = _compared(evidence.question)
         if compared:
-            # "Bedanya operator sama teknisi?": what each one is, side by side.
-            picked: list[_Unit] = []
-            for side in compared:
-                side_evidence = replace(evidence, question=side, kind="definisi", context=evidence.question)
-                naming = [u for u in self._pick(side_evidence) if _topic(side) <= set(tokens(u.text))]
-                seen = {(u.hit_index, u.line) for u in picked}
-                picked += [u for u in naming[:1] if (u.hit_index, u.line) not in seen]
-            if len(picked) == len(compared):
+            picked = self._pick_each_side(evidence, compared)
+            if picked:
                 return picked
-        parts = sub_questions(evidence.question)
+        parts, background = sub_questions(evidence.question), ""
         if len(parts) < 2:
-            situation, asked = situation_and_question(evidence.question)
-            if not situation:
+            background, asked = situation_and_question(evidence.question)
+            if not background:
                 return self._pick(evidence)
-            parts, background = [asked], situation
-        else:
-            background = ""
+            parts = [asked]
         picked: list[_Unit] = []
         for i, part in enumerate(parts):
             situation, asked = situation_and_question(part)
             others = " ".join(p for j, p in enumerate(parts) if j != i)
             kind = question_kind(standardize(asked))
             part_evidence = replace(
-                evidence, question=asked, kind=kind if kind != "umum" else evidence.kind,
+                evidence,
+                question=asked,
+                kind=kind if kind != "umum" else evidence.kind,
                 context=" ".join(x for x in (evidence.context, others) if x),
-            situation=" ".join(x for x in (background, situation) if x),
+                situation=" ".join(x for x in (background, situation) if x),
             )
             units = self._pick(part_evidence, exclude=frozenset((u.hit_index, u.line) for u in picked))
             if i == 0 and not units:
@@ -148,13 +143,28 @@ class ExtractiveComposer:
             cited_docs = {evidence.hits[u.hit_index].chunk.doc_id for u in picked}
             for unit in units:
                 if any((u.hit_index, u.line) == (unit.hit_index, unit.line) for u in picked):
-                    continue
+                    continue  # the passage around an earlier part's answer may hold it again
                 if i > 0 and evidence.hits[unit.hit_index].chunk.doc_id not in cited_docs:
                     continue  # a later part is answered from the documents the first part cites
                 used = {u.hit_index for u in picked}
                 if unit.hit_index in used or len(used) < self.max_citations:
                     picked.append(unit)
         return picked
+
+    def _pick_each_side(self, evidence: Evidence, sides: list[str]) -> list[_Unit]:
+        """"Bedanya operator sama teknisi?": the unit that says what each side is ([] unless every
+        side has one)."""
+        picked: list[_Unit] = []
+        for side in sides:
+            side_evidence = replace(evidence, question=side, kind="definisi", context=evidence.question)
+            exclude = frozenset((u.hit_index, u.line) for u in picked)
+            # the unit must name the side by its most telling word ("operator" in "jab pelaksana operator")
+            telling = max(_topic(side), key=evidence.idf)
+            naming = [u for u in self._pick(side_evidence, exclude=exclude) if telling in tokens(u.text)]
+            # a unit that glosses the side ("- operator: tugas teknis ...") before one that lists it
+            naming.sort(key=lambda u: not (_GLOSS.match(u.text) and telling in tokens(_GLOSS.match(u.text).group(1))))
+            picked += naming[:1]
+        return picked if len(picked) == len(sides) else []
 
     def _pick(self, evidence: Evidence, exclude: frozenset = frozenset()) -> list[_Unit]:
         """The units that answer `evidence.question` (none of `exclude`, (hit, line) pairs that
