@@ -104,8 +104,9 @@ class Assistant:
         return self._speller[1]
 
     def warm_up(self) -> None:
-        """Loads the model and the index now rather than on the first question."""
+        """Loads the model, the index and the speller's vocabulary now rather than on the first question."""
         self.store.state()
+        self.speller()
         self.embeddings.embed_query("pemanasan")
 
     # ---- public API -------------------------------------------------------------------------

@@ -180,8 +180,8 @@ class ExtractiveComposer:
         }
         # "BN-nya Permenpan 45/2022 tentang jabatan pelaksana nomor berapa?": the named document's
         # title words only say which document; the topic is "Berita Negara".
-        titles = {t for d in evidence.named_docs if d in evidence.documents for t in tokens(evidence.documents[d].judul)}
-        if {t: w for t, w in own.items() if t not in titles}:
+        titles = _title_tokens(evidence)
+        if any(t not in titles for t in own):
             own = {t: w for t, w in own.items() if t not in titles}
         own_total = sum(own.values())
         if evidence.kind == "ihwal" and evidence.named_docs and not any(h.exact for h in evidence.hits):
@@ -444,6 +444,11 @@ def _missing(kind: str) -> str:
     )
 
 
+def _title_tokens(evidence: Evidence) -> set[str]:
+    """The stems of the named documents' titles: they say which document, not what is asked."""
+    return {t for d in evidence.named_docs if d in evidence.documents for t in tokens(evidence.documents[d].judul)}
+
+
 def _query_weights(evidence: Evidence) -> dict[str, float]:
     weights: dict[str, float] = {}
     # The situation a message describes ("Saya staf baru di Bagian Organisasi ...") weighs least,
@@ -457,7 +462,7 @@ def _query_weights(evidence: Evidence) -> dict[str, float]:
     answer_type = {t for m in _ANSWER_TYPE.finditer(evidence.question.lower()) for t in tokens(m.group(1))}
     # "... dicabut oleh Permenpan 34/2011 tentang Pedoman Evaluasi Jabatan": the title names the
     # document (already found); the topic is "dicabut".
-    titles = {t for d in evidence.named_docs if d in evidence.documents for t in tokens(evidence.documents[d].judul)}
+    titles = _title_tokens(evidence)
     for token in tokens(evidence.question):
         if token not in QUESTION_WORDS:
             weight = evidence.idf(token) * (0.3 if token in answer_type or token in titles else 1.0)
