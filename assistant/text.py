@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
+from .lexicons import load_map, load_words
+
 # Bump when `tokens` changes: indexes built with another version are re-tokenized on ingest.
 TOKENIZER_VERSION = 5
 
@@ -47,74 +49,23 @@ def stem(word: str) -> str:
     return _get_stemmer().stem(word) or word
 
 
-# Chat spellings staff type, mapped to the standard word (applied to questions and passages alike).
-SLANG = {
-    "yg": "yang", "brp": "berapa", "brapa": "berapa", "gak": "tidak", "ga": "tidak", "nggak": "tidak",
-    "enggak": "tidak", "gk": "tidak", "tdk": "tidak", "aja": "saja", "ttg": "tentang", "tntg": "tentang",
-    "msh": "masih", "dipake": "dipakai", "pake": "pakai", "tetep": "tetap", "nentuin": "menentukan",
-    "ngatur": "mengatur", "diatur2": "diatur", "gantiin": "menggantikan", "jab": "jabatan", "tgl": "tanggal",
-    "org": "orang", "buat": "untuk", "utk": "untuk", "kalo": "kalau", "klo": "kalau", "gmn": "bagaimana",
-    "gimana": "bagaimana", "dgn": "dengan", "sdh": "sudah", "udah": "sudah", "blm": "belum", "bs": "bisa",
-    "krn": "karena", "thn": "tahun", "th": "tahun", "no": "nomor", "psl": "pasal", "kab": "kabupaten",
-    "pemkot": "pemerintah kota", "pemda": "pemerintah daerah", "pemprov": "pemerintah provinsi",
-    "ngusulin": "mengusulkan", "nyesuaiin": "menyesuaikan", "dipertahanin": "dipertahankan",
-    "sm": "sama", "sy": "saya", "bgt": "sekali", "dr": "dari", "pd": "pada", "kpn": "kapan", "lg": "lagi",
-    "jd": "jadi", "jdi": "jadi", "skrg": "sekarang", "bbrp": "beberapa", "ato": "atau", "tp": "tapi",
-    "kl": "kalau", "trus": "terus", "trs": "terus", "dmn": "di mana", "hrs": "harus", "wkt": "waktu",
-    "tukin": "tunjangan kinerja", "wawali": "wakil wali kota", "wakil walikota": "wakil wali kota",
-    "bedanya": "beda", "ketuker": "tertukar", "tpp": "tambahan penghasilan pegawai",
-    "udh": "sudah", "sdah": "sudah", "taun": "tahun", "thun": "tahun", "lbh": "lebih", "kurg": "kurang",
-    "krg": "kurang", "dpt": "dapat", "bgmn": "bagaimana", "gmna": "bagaimana", "sbg": "sebagai",
-    "spt": "seperti", "kyk": "seperti", "kayak": "seperti", "kaya": "seperti", "tsb": "tersebut",
-    "jg": "juga", "aj": "saja", "tau": "tahu", "sblm": "sebelum", "sebelom": "sebelum", "stlh": "setelah",
-    "smp": "sampai", "sampe": "sampai", "ampe": "sampai", "blh": "boleh", "bole": "boleh", "ttp": "tetap",
-    "ngga": "tidak", "engga": "tidak", "ngak": "tidak", "skr": "sekarang", "skrang": "sekarang",
-    "mslh": "masalah", "msih": "masih", "emang": "memang", "emg": "memang", "bener": "benar",
-    "gitu": "begitu", "gini": "begini", "apaan": "apa", "ngapain": "mengapa", "knp": "kenapa",
-    "cuma": "hanya", "cuman": "hanya", "doang": "saja", "pas": "saat", "sebenernya": "sebenarnya",
-    "dianggep": "dianggap", "mutusin": "memutuskan", "bikin": "membuat", "dibikin": "dibuat", "kasih": "beri",
-    "dikasih": "diberi", "menuhin": "memenuhi", "nyesuain": "menyesuaikan", "mimpin": "memimpin",
-    "abis": "habis", "msk": "masuk", "bag": "bagian", "bareng": "bersama", "barengan": "bersama",
-    "tu": "itu", "ni": "ini", "gt": "begitu", "kerendahan": "terlalu rendah",
-    "ketinggian": "terlalu tinggi", "kecepetan": "terlalu cepat", "cocok": "sesuai", "beres": "selesai", "kelar": "selesai",
-    "perorangan": "individu", "perseorangan": "individu", "sendiri-sendiri": "individu",
-    "ngasih": "memberi", "bilang": "menyatakan", "nyambung": "sesuai", "mangkas": "memangkas",
-    "dituker": "ditukar", "tuker": "tukar", "trsbt": "tersebut", "ttd": "tanda tangan", "dlm": "dalam",
-    "thd": "terhadap", "sbnrnya": "sebenarnya", "deadline": "batas waktu",
-    "inget": "ingat", "sempet": "sempat", "gara2": "gara-gara", "kerjaan": "pekerjaan", "dikerjain": "dikerjakan",
-}
+# Chat spellings staff type, and everyday words, mapped to the standard/corpus word.
+SLANG = {**load_map("chat_slang"), **load_map("domain_chat"), **load_map("question_paraphrases")}
 # Roman numerals after these words are written as digits in the tokens ("eselon IV" meets "eselon 4").
-_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
-_ROMAN_AFTER = re.compile(r"\b(eselon|tahap|bab|golongan|jenjang|level|d|ruang)[\s-]+(i{1,3}|iv|v|vi{1,3}|ix)\b")
+_ROMAN = load_map("roman_numerals")
+_ROMAN_AFTER = re.compile(
+    rf"\b({'|'.join(sorted(load_words('roman_numeral_contexts')))})[\s-]+({'|'.join(sorted(_ROMAN, key=len, reverse=True))})\b"
+)
 # Spelled-out small numbers are digits in the tokens too ("dua level" meets "2 level").
-_NUMBER_WORDS = {"satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6", "tujuh": "7",
-                 "delapan": "8", "sembilan": "9", "sepuluh": "10"}
+_NUMBER_WORDS = load_map("number_words")
 # Abbreviations expanded in both questions and passages, so "JF" meets "jabatan fungsional".
-ABBREVIATIONS = {
-    "jf": "jabatan fungsional", "jpt": "jabatan pimpinan tinggi", "opd": "organisasi perangkat daerah",
-    "asn": "aparatur sipil negara", "pns": "pegawai negeri sipil", "sotk": "susunan organisasi tata kerja",
-    "pppk": "pegawai pemerintah dengan perjanjian kerja", "setda": "sekretariat daerah",
-    "spbe": "sistem pemerintahan berbasis elektronik", "perwal": "peraturan wali kota",
-    "perbup": "peraturan bupati", "kemendagri": "kementerian dalam negeri", "mendagri": "menteri dalam negeri",
-    "ppk": "pejabat pembina kepegawaian", "uu": "undang undang", "walkot": "wali kota", "walikota": "wali kota",
-    "evjab": "evaluasi jabatan", "anjab": "analisis jabatan", "abk": "analisis beban kerja",
-    "petjab": "peta jabatan", "jafung": "jabatan fungsional", "jabfung": "jabatan fungsional",
-    "jfu": "jabatan fungsional umum", "jft": "jabatan fungsional tertentu", "ja": "jabatan administrasi",
-    "kasubag": "kepala subbagian", "kasubbag": "kepala subbagian", "kabag": "kepala bagian",
-    "kabid": "kepala bidang", "kadis": "kepala dinas", "sekda": "sekretaris daerah",
-    "bkd": "badan kepegawaian daerah", "upt": "unit pelaksana teknis", "kemenpan": "kementerian panrb",
-    "kemenpanrb": "kementerian panrb", "menpan": "menteri panrb", "menpanrb": "menteri panrb",
-    "bn": "berita negara", "se": "surat edaran", "pemkab": "pemerintah kabupaten",
-    "kasubid": "kepala subbidang", "kasi": "kepala seksi", "kasie": "kepala seksi", "sk": "surat keputusan",
-    "kaban": "kepala badan", "sekcam": "sekretaris kecamatan", "kadin": "kepala dinas",
-}
+ABBREVIATIONS = load_map("domain_abbreviations")
 _EXPAND = {**SLANG, **ABBREVIATIONS}
 
 
 # Jakarta-style verb forms: "ditetapin" → "ditetapkan", "ngelantik" → "melantik", "ngatur" → "mengatur".
 _COLLOQUIAL_IN = re.compile(r"^(di|me|mem|men|meng|ber|ter|ng|nge)([a-z]{3,})in$")
-_NOT_COLLOQUIAL = frozenset({"menjalin", "terjalin", "mungkin", "dingin", "ingin", "yakin", "miskin", "kemarin",
-                             "berangin", "bermain", "termain", "mengingin"})
+_NOT_COLLOQUIAL = load_words("not_colloquial_verbs")
 
 
 def colloquial_to_standard(word: str) -> str:
