@@ -29,6 +29,7 @@ class DocumentMeta(BaseModel):
     judul: str
     singkatan: str | None = None  # the short name used in context lines and labels
     tanggal_ditetapkan: dt.date | None = None
+    tanggal_diundangkan: dt.date | None = None
     status: Status = "tidak diketahui"
     diubah_oleh: list[str] = Field(default_factory=list)
     dicabut_oleh: list[str] = Field(default_factory=list)
@@ -36,6 +37,14 @@ class DocumentMeta(BaseModel):
     mengubah: list[str] = Field(default_factory=list)
     sumber: list[str] = Field(default_factory=list)
     resmi: bool = False
+
+    @field_validator("nomor", "jenis", "judul", "singkatan", mode="before")
+    @classmethod
+    def _as_text(cls, value):
+        # YAML reads `nomor: 12` as a number; a regulation's number is text ("060/328/ORG/2023").
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return value
 
     @field_validator("diubah_oleh", "dicabut_oleh", "mencabut", "mengubah", "sumber", mode="before")
     @classmethod
@@ -72,6 +81,20 @@ class ChunkRecord(BaseModel):
     verifikasi: Verifikasi = "tidak diketahui"
     sumber_url: str | None = None
     part: int = 0
+    # Structure below BAB (Bagian Kesatu, Paragraf 2), a Keputusan's diktum (KESATU).
+    bagian_struktur: str | None = None
+    paragraf: str | None = None
+    diktum: str | None = None
+    # An amendment item ("Pasal I angka 1"): what it changes in which document's Pasal/ayat.
+    angka: str | None = None
+    perubahan: Literal["diubah", "disisipkan", "dihapus", "lampiran"] | None = None
+    target_doc: str | None = None
+    target_pasal: str | None = None
+    target_ayat: str | None = None
+    # A Pasal as amended (the consolidated view): the chunk ids of the amendment items it follows.
+    konsolidasi: list[str] = Field(default_factory=list)
+    ocr: bool = False  # the text was read by OCR from a page image
+    catatan: list[str] = Field(default_factory=list)  # footnotes printed under this unit
 
     def chroma_metadata(self, meta: DocumentMeta) -> dict:
         """Flat metadata for Chroma (no None values; Chroma rejects them)."""
@@ -89,6 +112,14 @@ class ChunkRecord(BaseModel):
             "verifikasi": self.verifikasi,
             "sumber_url": self.sumber_url,
             "part": self.part,
+            "bagian_struktur": self.bagian_struktur,
+            "paragraf": self.paragraf,
+            "diktum": self.diktum,
+            "angka": self.angka,
+            "perubahan": self.perubahan,
+            "target_doc": self.target_doc,
+            "target_pasal": self.target_pasal,
+            "ocr": self.ocr or None,
             "jenis": meta.jenis,
             "tahun": meta.tahun,
             "status": meta.status,

@@ -120,8 +120,17 @@ def _parse_yaml(path: Path, text: str, what: str, first_line: int) -> dict:
     return data
 
 
+def sidecar_paths(path: Path) -> list[Path]:
+    """Where a document's metadata file may sit: `<name>.yaml` (perwal.pdf.yaml) or `<stem>.yaml`
+    (perwal.yaml), either with .yml."""
+    names = [path.name + ".yaml", path.name + ".yml"]
+    if path.suffix.lower() not in (".yaml", ".yml", ".md", ".markdown"):
+        names += [path.stem + ".yaml", path.stem + ".yml"]
+    return [path.with_name(name) for name in names]
+
+
 def _read_sidecar(path: Path) -> dict | None:
-    for sidecar in (path.with_name(path.name + ".yaml"), path.with_name(path.name + ".yml")):
+    for sidecar in sidecar_paths(path):
         if sidecar.exists():
             text = _decode(sidecar, _read_bytes(sidecar))
             return _parse_yaml(path, text, f"metadata sidecar {sidecar.name}", first_line=1)

@@ -23,7 +23,8 @@ from assistant.records import ChunkRecord, DocumentMeta
 from assistant.text import TOKENIZER_VERSION, tokens as bm25_tokens
 
 from .chunker import chunk_document
-from .loaders import SUPPORTED_SUFFIXES, load_document
+from .loaders import SUPPORTED_SUFFIXES, load_document, sidecar_paths
+from .metadata import merge as merge_metadata, read_metadata
 from .structure import parse_document
 from .validate import validate_corpus, validate_document
 
@@ -38,6 +39,9 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)  # path → reason (Indonesian)
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # path → parse warnings (Indonesian)
+    doc_ids: dict[str, str] = field(default_factory=dict)  # path → doc_id of each file read this run
+    doc_id: str | None = None  # the document an upload became
     chunks: int = 0
     embedded: int = 0
     seconds: float = 0.0
@@ -76,20 +80,53 @@ def file_hash(path: Path) -> str:
 
 
 def sidecars(path: Path) -> list[Path]:
-    return [p for p in (path.with_name(path.name + ".yaml"), path.with_name(path.name + ".yml")) if p.exists()]
+    return [p for p in sidecar_paths(path) if p.exists()]
+
+
+def content_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def duplicate_files(files: list[Path], corpus_dir: Path, indexed: set[str]) -> dict[str, str]:
+    """Files whose bytes are those of another file: {rel: reason naming the first copy}. The copy
+    already in the index is the first; otherwise the first in name order."""
+    first: dict[str, str] = {}
+    duplicates: dict[str, str] = {}
+    rels = sorted((p.relative_to(corpus_dir).as_posix() for p in files), key=lambda r: (r not in indexed, r))
+    for rel in rels:
+        try:
+            digest = content_hash(corpus_dir / rel)
+        except OSError:
+            continue  # reported when the file is read
+        if digest in first:
+            duplicates[rel] = (
+                f"isi berkas sama persis dengan {first[digest]} yang sudah ada di korpus (hash isi sama); "
+                "berkas ganda tidak diindeks — hapus salah satunya"
+            )
+        else:
+            first[digest] = rel
+    return duplicates
 
 
 @dataclass
 class _Parsed:
     meta: DocumentMeta
     chunks: list[ChunkRecord]
+    warnings: list[str] = field(default_factory=list)
 
 
 def _parse_file(path: Path, rel: str) -> _Parsed:
     loaded = load_document(path)
-    if not loaded.meta:
-        raise DocumentRejected(rel, "metadata dokumen tidak ada (front matter YAML atau berkas sidecar .yaml)")
-    meta = validate_document(rel, loaded.meta)
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    read = read_metadata(loaded.pages, resmi=not markdown)
+    if not loaded.meta and not read.get("doc_id"):
+        raise DocumentRejected(
+            rel,
+            "metadata dokumen tidak terbaca dari kepala dokumen (jenis, nomor, tahun, judul) dan tidak ada sidecar; "
+            f"tambahkan berkas {Path(rel).name}.yaml berisi doc_id, jenis, nomor, tahun, judul"
+            + (" atau front matter YAML" if markdown else ""),
+        )
+    meta = validate_document(rel, merge_metadata(read, loaded.meta))
     parsed = parse_document(loaded)
     chunks = chunk_document(parsed, meta, rel)
     if not chunks:
@@ -132,8 +169,12 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
 
     kept: dict[str, FileEntry] = {}
     parsed: dict[str, _Parsed] = {}
+    duplicates = duplicate_files(files, corpus_dir, set(previous.files))
     for done, path in enumerate(files, 1):
         rel = path.relative_to(corpus_dir).as_posix()
+        if rel in duplicates:
+            report.rejected[rel] = duplicates[rel]
+            continue
         try:
             digest = file_hash(path)
             old = previous.files.get(rel)
@@ -143,6 +184,9 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
             else:
                 parsed[rel] = _parse_file(path, rel)
                 kept[rel] = FileEntry(digest, parsed[rel].meta.doc_id, parsed[rel].meta.resmi, [])
+                report.doc_ids[rel] = parsed[rel].meta.doc_id
+                if parsed[rel].warnings:
+                    report.warnings[rel] = parsed[rel].warnings
                 (report.changed if old is not None else report.added).append(rel)
         except DocumentRejected as exc:
             report.rejected[rel] = exc.reason
@@ -260,8 +304,17 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
         raise DocumentRejected(filename, f"jenis berkas {suffix or '(tanpa ekstensi)'} tidak didukung")
     if len(data) > settings.max_upload_mb * 1024 * 1024:
         raise DocumentRejected(filename, f"berkas lebih besar dari {settings.max_upload_mb} MB")
-    target_dir = Path(settings.corpus_dir) / UPLOAD_DIR
+    corpus_dir = Path(settings.corpus_dir)
+    target_dir = corpus_dir / UPLOAD_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    for existing in corpus_files(corpus_dir) if corpus_dir.is_dir() else []:
+        if existing.stat().st_size == len(data) and content_hash(existing) == digest:
+            raise DocumentRejected(
+                filename,
+                f"isi berkas sama persis dengan {existing.relative_to(corpus_dir).as_posix()} yang sudah ada di korpus; "
+                "dokumen yang sama tidak diunggah dua kali",
+            )
     stem = _SAFE.sub("-", Path(filename).stem.lower()).strip("-")[:60] or "dokumen"
     staging = target_dir / f".{uuid.uuid4().hex}{suffix}"
     staging.write_bytes(data)
@@ -270,7 +323,7 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
         if metadata:
             sidecar = staging.with_name(staging.name + ".yaml")
             sidecar.write_text(yaml.safe_dump(metadata, allow_unicode=True), "utf-8")
-        _parse_file(staging, filename)  # validate before the file enters the corpus
+        doc_id = _parse_file(staging, filename).meta.doc_id  # validate before the file enters the corpus
         final = target_dir / f"{stem}-{uuid.uuid4().hex[:8]}{suffix}"
         if sidecar:
             sidecar.rename(final.with_name(final.name + ".yaml"))
@@ -279,7 +332,9 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
         staging.unlink(missing_ok=True)
         if sidecar:
             sidecar.unlink(missing_ok=True)
-    return run_ingest(settings)
+    report = run_ingest(settings)
+    report.doc_id = doc_id
+    return report
 
 
 def remove_document(settings: Settings, doc_id: str) -> IngestReport:

@@ -18,6 +18,10 @@ _FIELD_HINTS = {
     "status": "salah satu dari: berlaku, diubah, dicabut, tidak diketahui",
     "tahun": "bilangan bulat, mis. 2022",
     "tanggal_ditetapkan": "tanggal ISO, mis. 2022-10-11",
+    "tanggal_diundangkan": "tanggal ISO, mis. 2022-10-12",
+    "nomor": "teks, mis. nomor: \"12\" atau nomor: 060/328/ORG/2023",
+    "judul": "teks judul peraturan, mis. judul: Tata Kelola Arsip Dinamis",
+    "jenis": "teks, mis. jenis: Peraturan Wali Kota Cilegon",
     "resmi": "true atau false",
 }
 
@@ -33,12 +37,13 @@ def validate_document(rel: str, raw: dict) -> DocumentMeta:
         for err in exc.errors():
             name = ".".join(str(p) for p in err["loc"]) or "(metadata)"
             if err["type"] == "missing":
-                problems.append(f"field '{name}' wajib diisi")
+                hint = _FIELD_HINTS.get(name, "")
+                problems.append(f"field '{name}' wajib diisi" + (f" ({hint})" if hint else ""))
             else:
                 hint = _FIELD_HINTS.get(str(err["loc"][0]) if err["loc"] else "", "")
                 value = err.get("input")
                 problems.append(
-                    f"field '{name}' tidak valid ({value!r})" + (f": {hint}" if hint else "")
+                    f"field '{name}' tidak valid ({value!r})" + (f"; perbaiki menjadi {hint}" if hint else "")
                 )
         raise DocumentRejected(rel, "; ".join(problems), cause=str(exc)) from None
 
