@@ -406,3 +406,31 @@ def remove_document(settings: Settings, doc_id: str) -> IngestReport:
             extra.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
     return report
+
+
+def repair_index(settings: Settings, embeddings=None) -> IngestReport:
+    """`asisten ingest --repair`: puts back the vectors the shared head names but Chroma lacks
+    (embedded again from the stored chunk text, so no corpus is needed), and collects the vectors
+    and record bundles nothing names (when no other writer is at work)."""
+    started = time.perf_counter()
+    store = IndexStore(settings)
+    owner = new_owner()
+    store.shared.take_lease(owner)
+    report = IngestReport()
+    try:
+        state = store.refresh()
+        present = store.existing_ids(state.ids) if state.ids else set()
+        missing = [(cid, c) for cid, c in zip(state.ids, state.chunks) if cid not in present]
+        _embed(store, missing, state.documents, {}, True, embeddings, report, None)
+        report.changed = sorted({c.source_path for _, c in missing})
+        report.chunks = len(state.ids)
+        if not store.shared.other_writers(owner):
+            bundles = {e.records for e in state.files.values()}
+            report.removed = [f"{store.delete_unreferenced(set(state.ids))} vektor yatim"]
+            store.shared.delete(sorted(store.shared.record_keys() - bundles))
+        store.check_drift()
+        report.committed = bool(missing)
+    finally:
+        store.shared.drop_lease(owner)
+    report.seconds = time.perf_counter() - started
+    return report
