@@ -51,9 +51,20 @@ def ingest(
     rebuild: bool = typer.Option(False, "--rebuild", help="Bangun ulang seluruh indeks."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Periksa dan laporkan tanpa mengubah indeks."),
     if_stale: bool = typer.Option(False, "--if-stale", help="Diam bila indeks sudah mutakhir."),
+    repair: bool = typer.Option(False, "--repair", help="Pasang kembali vektor yang hilang di Chroma dan buang vektor yatim."),
 ) -> None:
     """Memasukkan dokumen korpus ke indeks (inkremental: hanya yang berubah)."""
-    from ingest.pipeline import run_ingest
+    from ingest.pipeline import repair_index, run_ingest
+
+    if repair:
+        try:
+            fixed = repair_index(get_settings())
+        except AsistenError as exc:
+            _fail(exc, 2)
+        console.print(f"Perbaikan indeks: {fixed.embedded} vektor dipasang kembali dari {len(fixed.changed)} berkas; "
+                      f"{', '.join(fixed.removed) or 'vektor yatim tidak diperiksa (ada penulis lain)'}; "
+                      f"{fixed.chunks} potongan hidup ({fixed.seconds:.1f} detik).")
+        return
 
     settings = get_settings()
     with Progress(

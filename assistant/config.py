@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     model_cache: Path | None = None  # where the rebuilt model lives (default: data_dir/models)
     chroma_url: str = ""  # empty: embedded PersistentClient in data_dir/chroma
     collection: str = "regulasi"
+    index_poll_s: float = 2.0  # how often a server looks for other replicas' commits (0: never)
+    drift_check_s: float = 300.0  # how often a server counts missing vectors in Chroma
+    # feedback, answer log, uploads (and shared rate limits): SQLAlchemy URL; empty: SQLite in data_dir
+    database_url: str = ""
 
     # retrieval
     top_k: int = 5
@@ -48,6 +52,8 @@ class Settings(BaseSettings):
     api_keys: str = ""  # "key:scope[:origin1|origin2],..." (scope: ask | admin)
     rate_limit_per_minute: int = 120  # per client address
     rate_limit_per_key_per_minute: int | None = None  # default: 10× the per-client limit
+    rate_limit_shared: bool = False  # count limits in the database, across every replica
+    trusted_proxies: str = ""  # comma-separated addresses/networks whose X-Forwarded-For is believed
     max_question_chars: int = 2000
     max_history_turns: int = 20
     max_upload_mb: int = 20

@@ -25,14 +25,23 @@ class ConfigError(AsistenError):
 
 class ModelUnavailable(AsistenError):
     http_status = 503
+    retry_after = 10
 
 
 class IndexUnavailable(AsistenError):
     http_status = 503
+    retry_after = 5
 
 
 class IngestLocked(AsistenError):
     http_status = 409
+    retry_after = 5  # seconds, sent as Retry-After: the other ingest is usually done by then
+
+
+class IngestConflict(IngestLocked):
+    """Other replicas kept committing while this ingest tried to; nothing of it was committed."""
+
+    retry_after = 2
 
 
 class DocumentRejected(AsistenError):

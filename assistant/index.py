@@ -1,11 +1,13 @@
-"""The index: one Chroma collection plus a committed snapshot (manifest + chunk records + BM25).
+"""The index: one Chroma collection of vectors, a shared state beside it, and a local cache.
 
-Why a snapshot beside Chroma: Chroma has no transactions, but a query must never see a
+Why a state beside the vectors: Chroma has no transactions, but a query must never see a
 half-ingested document. Every chunk is stored in Chroma under a content-addressed id
-(`<chunk_id>@<text hash>`); the manifest, replaced atomically, names the ids that are live.
-Queries keep only live ids, so vectors written by an ingest that has not committed (or was
-killed) stay invisible, and the next ingest deletes them. Unchanged text keeps its id, so
-re-ingesting never re-embeds it.
+(`<chunk_id>@<text hash>`); a commit (assistant/shared_state.py, a second Chroma collection) names
+the ids that are live, with the documents' metadata and the chunk records. Queries keep only live
+ids, so vectors written by an ingest that has not committed (or was killed) stay invisible.
+Unchanged text keeps its id, so re-ingesting never re-embeds it. Every replica reads the same
+commits; its local files (manifest.json + chunks-<generation>.jsonl) are only a cache of one
+generation, rebuilt from the shared state when missing, damaged or behind.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import logging
 import math
 import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +26,16 @@ import bm25s
 import numpy as np
 
 from .config import Settings
-from .errors import IndexUnavailable
+from .errors import IndexUnavailable, IngestConflict
 from .records import ChunkRecord, DocumentMeta, Filters
+from .shared_state import Head, SharedState, new_owner
 from .text import TOKENIZER_VERSION, tokens as bm25_tokens
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+STATE_SUFFIX = "-state"
 
 
 def chroma_id(chunk: ChunkRecord) -> str:
@@ -50,6 +55,7 @@ class FileEntry:
     doc_id: str
     resmi: bool
     chroma_ids: list[str]
+    records: str = ""  # the shared record bundle of this file version
 
 
 @dataclass
@@ -57,6 +63,7 @@ class IndexState:
     """An immutable, committed view of the index that queries read."""
 
     generation: int = 0
+    owner: str = ""  # the writer that committed this generation (with it, names a commit uniquely)
     files: dict[str, FileEntry] = field(default_factory=dict)
     documents: dict[str, DocumentMeta] = field(default_factory=dict)
     chunks: list[ChunkRecord] = field(default_factory=list)
@@ -169,9 +176,13 @@ class IndexStore:
         self.dir = settings.index_dir
         self._client = None
         self._collection = None
+        self._state_collection = None
         self._state: IndexState | None = None
         self._stamp: tuple | None = None
         self._lock = threading.Lock()
+        self._follower: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.drift: dict | None = None  # the last missing-vector check (see check_drift)
 
     # ---- Chroma -------------------------------------------------------------------------
     def client(self):
@@ -220,6 +231,7 @@ class IndexStore:
     def reset_connection(self) -> None:
         self._client = None
         self._collection = None
+        self._state_collection = None
 
     def ping(self) -> bool:
         try:
@@ -274,15 +286,128 @@ class IndexStore:
                 metadatas=[chunk.chroma_metadata(meta) for _, chunk, meta in batch],
             )
 
+    def delete_ids(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), 500):
+            self.collection().delete(ids=ids[start : start + 500])
+
     def delete_unreferenced(self, live: set[str]) -> int:
-        """Garbage-collects vectors no committed manifest refers to (old versions, killed ingests)."""
+        """Garbage-collects vectors the shared head does not name (killed ingests). Only when no
+        other writer holds a lease: its vectors are not committed yet."""
         all_ids = self.collection().get(include=[])["ids"]
         stale = [cid for cid in all_ids if cid not in live]
         for start in range(0, len(stale), 500):
             self.collection().delete(ids=stale[start : start + 500])
         return len(stale)
 
-    # ---- committed snapshot -------------------------------------------------------------
+    # ---- the shared state (in Chroma) -----------------------------------------------------
+    def state_collection(self):
+        if self._state_collection is None:
+            try:
+                self._state_collection = self.client().get_or_create_collection(
+                    collection_name(self.settings) + STATE_SUFFIX, embedding_function=None,
+                )
+            except Exception as exc:
+                self.reset_connection()
+                raise IndexUnavailable(
+                    "Koleksi status indeks di Chroma tidak dapat dibuka.", cause=repr(exc)
+                ) from exc
+        return self._state_collection
+
+    @property
+    def shared(self) -> SharedState:
+        return SharedState(self.state_collection)
+
+    def head(self) -> Head | None:
+        """The newest committed generation in the shared store (None: nothing committed yet)."""
+        try:
+            return self.shared.head()
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            self.reset_connection()
+            raise IndexUnavailable("Basis data vektor (Chroma) tidak dapat dihubungi.", cause=repr(exc)) from exc
+
+    def fetch(self, head: Head) -> IndexState:
+        """Builds the state of `head` from the shared store and refreshes the local cache."""
+        try:
+            manifest = self.shared.manifest(head)
+            files = {path: FileEntry(**entry) for path, entry in manifest["files"].items()}
+            keys = sorted({e.records for e in files.values() if e.records})
+            bundles = self.shared.get_records(keys)
+            missing = [k for k in keys if k not in bundles]
+            if missing:
+                raise LookupError(f"{len(missing)} record bundles missing, e.g. {missing[0]}")
+            chunks, ids = [], []
+            for path, entry in sorted(files.items()):
+                for row in bundles.get(entry.records, []):
+                    ids.append(row["id"])
+                    chunks.append(ChunkRecord.model_validate(row["record"]))
+            documents = {d: DocumentMeta.model_validate(m) for d, m in manifest["documents"].items()}
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            self.reset_connection()
+            raise IndexUnavailable(
+                "Status indeks di Chroma tidak dapat dibaca; coba lagi sebentar lagi.", cause=repr(exc)
+            ) from exc
+        token_lists = [bm25_tokens(c.text) for c in chunks]
+        state = IndexState.build(head.generation, files, documents, chunks, ids, token_lists)
+        state.owner = head.owner
+        self.write_cache(state, token_lists)
+        return state
+
+    def publish(
+        self,
+        files: dict[str, FileEntry],
+        documents: dict[str, DocumentMeta],
+        chunks: list[tuple[str, ChunkRecord]],
+        token_lists: list[list[str]],
+        base: IndexState,
+        owner: str,
+    ) -> IndexState | None:
+        """Commits a new state on top of `base` (compare-and-set on the generation). Returns the new
+        state, or None when another writer committed first (nothing changed; rebase and retry)."""
+        by_file: dict[str, list[dict]] = {}
+        for cid, chunk in chunks:
+            by_file.setdefault(chunk.source_path, []).append({"id": cid, "record": chunk.model_dump(mode="json")})
+        entries = {}
+        for path, entry in files.items():
+            rows = by_file.get(path, [])
+            key = entry.records if entry.records and base.files.get(path) == entry else self.shared.put_records(rows)
+            entries[path] = FileEntry(entry.sha256, entry.doc_id, entry.resmi, [r["id"] for r in rows], key)
+        generation = base.generation + 1
+        manifest = {
+            "version": MANIFEST_VERSION,
+            "generation": generation,
+            "parent": base.generation,
+            "embedding_model": self.settings.embedding_model,
+            "files": {path: e.__dict__ for path, e in sorted(entries.items())},
+            "documents": {d: m.model_dump(mode="json") for d, m in sorted(documents.items())},
+        }
+        if not self.shared.try_commit(generation, manifest, owner):
+            return None
+        ordered = sorted(entries)
+        rank = {path: i for i, path in enumerate(ordered)}
+        pairs = sorted(zip(chunks, token_lists), key=lambda p: rank.get(p[0][1].source_path, -1))
+        state = IndexState.build(generation, entries, documents, [c for (_, c), _ in pairs],
+                                 [cid for (cid, _), _ in pairs], [t for _, t in pairs])
+        state.owner = owner
+        self.write_cache(state, [t for _, t in pairs])
+        with self._lock:
+            self._state, self._stamp = state, self._stat()
+        return state
+
+    def commit(self, files, documents, chunks, token_lists, generation=None) -> IndexState:
+        """Commits a whole state on top of the current head (restores and tests)."""
+        owner = new_owner()
+        for _ in range(20):
+            base = self.refresh()
+            state = self.publish(files, documents, chunks, token_lists, base, owner)
+            if state is not None:
+                return state
+        raise IngestConflict("Indeks sedang diubah oleh proses lain; coba lagi sebentar lagi.")
+
+    # ---- the local cache ------------------------------------------------------------------
     def manifest_path(self) -> Path:
         return self.dir / MANIFEST
 
@@ -294,18 +419,86 @@ class IndexStore:
             return None
 
     def state(self) -> IndexState:
-        """The committed snapshot, reloaded when another process (ingest, upload) committed."""
+        """The committed state. Loaded once (from the local cache when it holds the shared head,
+        else from the shared store); reloaded when an ingest on this machine rewrote the cache;
+        `follow` swaps in other replicas' commits in the background."""
         stamp = self._stat()
         if self._state is not None and stamp == self._stamp:
             return self._state
         with self._lock:
             stamp = self._stat()
-            if self._state is None or stamp != self._stamp:
-                self._state = self._load() if stamp else IndexState()
-                self._stamp = stamp
+            if self._state is None:
+                self._state = self._initial()
+            elif stamp != self._stamp:
+                try:
+                    cached = self._load_cache()
+                    if cached.generation >= self._state.generation:
+                        self._state = cached
+                except IndexUnavailable:
+                    log.warning("salinan lokal indeks rusak; dimuat ulang dari Chroma")
+                    head = self.head()
+                    self._state = self.fetch(head) if head else self._state
+            self._stamp = self._stat()
         return self._state
 
-    def _load(self) -> IndexState:
+    def refresh(self) -> IndexState:
+        """The state of the shared head, now (writers start from it)."""
+        head = self.head()
+        with self._lock:
+            current = self._state
+        if head is None:
+            return current if current is not None and current.generation == 0 else IndexState()
+        if current is not None and (current.generation, current.owner) == (head.generation, head.owner):
+            return current
+        cached = self._try_cache()
+        state = cached if cached is not None and (cached.generation, cached.owner) == (head.generation, head.owner) else self.fetch(head)
+        with self._lock:
+            if self._state is None or state.generation >= self._state.generation:
+                self._state, self._stamp = state, self._stat()
+        return state
+
+    def _initial(self) -> IndexState:
+        try:
+            head = self.head()
+        except IndexUnavailable:
+            cached = self._try_cache()
+            if cached is not None:  # Chroma down: serve what this machine knows; queries say 503
+                log.warning("Chroma tidak dapat dihubungi; memakai salinan lokal indeks (generasi %d)", cached.generation)
+                return cached
+            raise
+        damaged = None
+        try:
+            cached = self._load_cache() if self._stat() is not None else None
+        except IndexUnavailable as exc:
+            cached, damaged = None, exc
+        if head is None:
+            if damaged is not None:
+                raise damaged
+            if cached is not None and not cached.empty:
+                return self._adopt(cached)
+            return IndexState()
+        if damaged is not None:
+            log.warning("salinan lokal indeks rusak (%s); dimuat ulang dari Chroma", damaged.cause)
+        if cached is not None and (cached.generation, cached.owner) == (head.generation, head.owner):
+            return cached
+        return self.fetch(head)
+
+    def _adopt(self, cached: IndexState) -> IndexState:
+        """An index written before the shared store existed: publish it, so that replicas see it."""
+        log.warning("indeks lokal generasi %d diterbitkan ke Chroma untuk replika lain", cached.generation)
+        records = list(zip(cached.ids, cached.chunks))
+        files = {p: FileEntry(e.sha256, e.doc_id, e.resmi, list(e.chroma_ids)) for p, e in cached.files.items()}
+        state = self.publish(files, cached.documents, records, [bm25_tokens(c.text) for c in cached.chunks],
+                             IndexState(generation=max(cached.generation - 1, 0)), new_owner())
+        return state or self.refresh()
+
+    def _try_cache(self) -> IndexState | None:
+        try:
+            return self._load_cache() if self._stat() is not None else None
+        except IndexUnavailable:
+            return None
+
+    def _load_cache(self) -> IndexState:
         try:
             manifest = json.loads(self.manifest_path().read_text("utf-8"))
             if manifest.get("version") != MANIFEST_VERSION:
@@ -319,10 +512,10 @@ class IndexStore:
             documents = {d: DocumentMeta.model_validate(m) for d, m in manifest["documents"].items()}
             chunks = [ChunkRecord.model_validate(r["record"]) for r in rows]
             version = manifest.get("tokenizer", 0)
-            # An index written by another tokenizer is re-tokenized in memory until the next ingest.
+            # A cache written by another tokenizer is re-tokenized in memory.
             token_lists = [r["tokens"] for r in rows] if version == TOKENIZER_VERSION else [bm25_tokens(c.text) for c in chunks]
             state = IndexState.build(manifest["generation"], files, documents, chunks, [r["id"] for r in rows], token_lists)
-            state.tokenizer_version = version
+            state.owner = manifest.get("owner", "")
             return state
         except Exception as exc:  # damaged or half-copied files: say so, never serve garbage
             raise IndexUnavailable(
@@ -330,61 +523,89 @@ class IndexStore:
             ) from exc
 
     def manifest_ok(self) -> bool:
-        if self._stat() is None:
-            return True
-        try:
-            self._load()
-            return True
-        except IndexUnavailable:
-            return False
+        """Whether the local cache is whole (or absent)."""
+        return self._stat() is None or self._try_cache() is not None
 
-    def commit(
-        self,
-        files: dict[str, FileEntry],
-        documents: dict[str, DocumentMeta],
-        chunks: list[tuple[str, ChunkRecord]],
-        token_lists: list[list[str]],
-        generation: int,
-    ) -> None:
-        """Writes the chunk file, then swaps the manifest in with one atomic rename."""
+    def write_cache(self, state: IndexState, token_lists: list[list[str]]) -> None:
+        """Writes the chunk file, then swaps the cache manifest in with one atomic rename; never
+        replaces a newer cache with an older one."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        chunks_file = f"chunks-{generation}.jsonl"
-        body = "".join(
-            json.dumps({"id": cid, "record": chunk.model_dump(mode="json"), "tokens": toks}, ensure_ascii=False)
-            + "\n"
-            for (cid, chunk), toks in zip(chunks, token_lists)
-        ).encode("utf-8")
-        _write_atomic(self.dir / chunks_file, body)
-        manifest = {
-            "version": MANIFEST_VERSION,
-            "generation": generation,
-            "embedding_model": self.settings.embedding_model,
-            "collection": collection_name(self.settings),
-            "chunks_file": chunks_file,
-            "chunks_sha256": hashlib.sha256(body).hexdigest(),
-            "tokenizer": TOKENIZER_VERSION,
-            "files": {path: entry.__dict__ for path, entry in sorted(files.items())},
-            "documents": {d: m.model_dump(mode="json") for d, m in sorted(documents.items())},
-        }
-        _write_atomic(self.manifest_path(), json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
-        for old in self.dir.glob("chunks-*.jsonl"):
-            if old.name != chunks_file:
-                old.unlink(missing_ok=True)
+        with _cache_lock(self.dir):
+            try:
+                current = json.loads(self.manifest_path().read_text("utf-8")).get("generation", -1)
+            except (OSError, ValueError, AttributeError):
+                current = -1
+            if isinstance(current, int) and current > state.generation:
+                return
+            chunks_file = f"chunks-{state.generation}.jsonl"
+            body = "".join(
+                json.dumps({"id": cid, "record": chunk.model_dump(mode="json"), "tokens": toks}, ensure_ascii=False)
+                + "\n"
+                for cid, chunk, toks in zip(state.ids, state.chunks, token_lists)
+            ).encode("utf-8")
+            _write_atomic(self.dir / chunks_file, body)
+            manifest = {
+                "version": MANIFEST_VERSION,
+                "generation": state.generation,
+                "owner": state.owner,
+                "embedding_model": self.settings.embedding_model,
+                "collection": collection_name(self.settings),
+                "chunks_file": chunks_file,
+                "chunks_sha256": hashlib.sha256(body).hexdigest(),
+                "tokenizer": TOKENIZER_VERSION,
+                "files": {path: entry.__dict__ for path, entry in sorted(state.files.items())},
+                "documents": {d: m.model_dump(mode="json") for d, m in sorted(state.documents.items())},
+            }
+            _write_atomic(self.manifest_path(), json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+            for old in self.dir.glob("chunks-*.jsonl"):
+                if old.name != chunks_file:
+                    old.unlink(missing_ok=True)
 
-    def recover_from_chroma(self) -> IndexState:
-        """Rebuilds a snapshot from what Chroma holds (used when the manifest is damaged)."""
-        got = self.collection().get(include=["metadatas", "documents"])
-        chunks, ids = [], []
-        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-            fields = {k: v for k, v in meta.items() if k in ChunkRecord.model_fields}
-            chunks.append(ChunkRecord.model_validate({**fields, "text": text}))
-            ids.append(cid)
-        return IndexState.build(0, {}, {}, chunks, ids, [bm25_tokens(c.text) for c in chunks])
+    # ---- following other replicas ---------------------------------------------------------
+    def follow(self, interval_s: float, drift_interval_s: float = 300.0) -> None:
+        """Polls the shared generation every `interval_s` and swaps in a newer state built in the
+        background (queries keep the old one meanwhile); checks for missing vectors at start and
+        every `drift_interval_s`."""
+        if self._follower is not None or interval_s <= 0:
+            return
+        self._follower = threading.Thread(target=self._follow, args=(interval_s, drift_interval_s),
+                                          name="asisten-index-follow", daemon=True)
+        self._follower.start()
+
+    def stop_following(self) -> None:
+        self._stop.set()
+
+    def _follow(self, interval_s: float, drift_interval_s: float) -> None:
+        next_drift = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                before = self._state
+                state = self.refresh()
+                if before is not None and state is not before and state.generation != before.generation:
+                    log.info("indeks diperbarui ke generasi %d (%d potongan)", state.generation, len(state.chunks))
+                if time.monotonic() >= next_drift:
+                    self.check_drift()
+                    next_drift = time.monotonic() + drift_interval_s
+            except Exception as exc:  # noqa: BLE001 - Chroma down: keep serving, try again later
+                log.debug("mengikuti indeks bersama gagal: %r", exc)
+            self._stop.wait(interval_s)
+
+    def check_drift(self) -> int:
+        """Counts live chunks whose vector is missing in Chroma (reported by /readyz)."""
+        state = self.state()
+        present = self.existing_ids(state.ids) if state.ids else set()
+        missing = len(state.ids) - len(present & set(state.ids))
+        self.drift = {"generation": state.generation, "missing_vectors": missing, "checked_at": time.time()}
+        if missing:
+            log.warning("%d vektor hilang di Chroma untuk generasi %d; jalankan `asisten ingest --repair`",
+                        missing, state.generation)
+        return missing
 
     def restore_from_chroma(self) -> int:
-        """Commits a snapshot rebuilt from Chroma alone, for a damaged manifest when the corpus is
-        not at hand: chunks from the stored text and metadata, each document's metadata as far as
-        its chunks carry it (the next `asisten ingest` restores the rest). Returns the chunk count."""
+        """Commits a state rebuilt from the vectors alone (a Chroma written before the shared state
+        existed, with the corpus not at hand): chunks from the stored text and metadata, each
+        document's metadata as far as its chunks carry it (the next `asisten ingest` restores the
+        rest). Returns the chunk count."""
         got = self.collection().get(include=["metadatas", "documents"])
         rows: dict[str, tuple[str, ChunkRecord, dict]] = {}
         for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
@@ -405,11 +626,18 @@ class IndexStore:
                     judul=short, singkatan=short, status=meta.get("status") or "tidak diketahui",
                     resmi=chunk.resmi,
                 )
-        generations = [int(p.stem.split("-", 1)[1]) for p in self.dir.glob("chunks-*.jsonl")
-                       if p.stem.split("-", 1)[1].isdigit()]
         records = [(cid, chunk) for cid, chunk, _ in ordered]
-        self.commit(files, documents, records, [bm25_tokens(c.text) for _, c in records], max(generations, default=0) + 1)
+        self.commit(files, documents, records, [bm25_tokens(c.text) for _, c in records])
         return len(records)
+
+
+_CACHE_LOCKS: dict[str, threading.Lock] = {}
+_CACHE_LOCKS_GUARD = threading.Lock()
+
+
+def _cache_lock(path: Path) -> threading.Lock:
+    with _CACHE_LOCKS_GUARD:
+        return _CACHE_LOCKS.setdefault(str(path.resolve()), threading.Lock())
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

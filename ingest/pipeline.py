@@ -2,11 +2,15 @@
 
 Incremental: a file whose hash is unchanged keeps its chunks; chunks whose text is unchanged keep
 their vectors (content-addressed ids), so only new text is embedded. Safe: the index changes only
-at the manifest rename in `IndexStore.commit`; a crash before it leaves the previous index whole.
+at the compare-and-set of the shared generation in `IndexStore.publish`; a crash before it leaves
+the previous index whole. Several replicas may ingest at once: each commits only its own change
+(rebasing on the others'), and deletes only what that change removed.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
+import random
 import re
 import time
 import uuid
@@ -17,16 +21,19 @@ from typing import Callable
 from filelock import FileLock, Timeout
 
 from assistant.config import Settings
-from assistant.errors import AsistenError, DocumentRejected, IngestLocked, InvalidInput
+from assistant.errors import AsistenError, DocumentRejected, IngestConflict, IngestLocked, InvalidInput
 from assistant.index import FileEntry, IndexStore, chroma_id
+from assistant.shared_state import new_owner
 from assistant.records import ChunkRecord, DocumentMeta
-from assistant.text import TOKENIZER_VERSION, tokens as bm25_tokens
+from assistant.text import tokens as bm25_tokens
 
 from .chunker import chunk_document
 from .loaders import SUPPORTED_SUFFIXES, load_document, sidecar_paths
 from .metadata import merge as merge_metadata, read_metadata
 from .structure import parse_document
 from .validate import validate_corpus, validate_document
+
+log = logging.getLogger(__name__)
 
 SKIPPED_NAMES = {"readme.md", "license", "license.md"}
 UPLOAD_DIR = "unggahan"
@@ -48,6 +55,7 @@ class IngestReport:
     embed_seconds: float = 0.0
     dry_run: bool = False
     committed: bool = False
+    doc_id: str | None = None  # the document an upload or a delete concerned
 
     @property
     def chunks_per_second(self) -> float:
@@ -142,7 +150,12 @@ def run_ingest(
     progress: Progress | None = None,
     embeddings=None,
 ) -> IngestReport:
-    """Brings the index in line with the corpus folder. Raises IngestLocked if another runs."""
+    """Brings the index in line with the corpus folder. Raises IngestLocked if another runs here.
+
+    The change is what the folder differs from the shared head by: added and changed files, and
+    removed ones — except uploads (`unggahan/`), which other replicas may have received and only
+    DELETE removes. After the commit, vectors nobody references are collected (when no other
+    writer holds a lease)."""
     started = time.perf_counter()
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     if not corpus_dir.is_dir():
@@ -161,32 +174,42 @@ def run_ingest(
         lock.release()
 
 
+@dataclass
+class _Change:
+    """What one ingest changes: files to (re)index, files to drop. Applied to whatever head it
+    commits on, so that concurrent writers rebase instead of undoing each other."""
+
+    parsed: dict[str, _Parsed] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)
+    rebuild: bool = False
+
+
 def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings, started) -> IngestReport:
     store = IndexStore(settings)
     report = IngestReport(dry_run=dry_run)
-    previous = _previous_state(store, rebuild)
+    base = _base_state(store, rebuild)
     files = corpus_files(corpus_dir)
-
-    kept: dict[str, FileEntry] = {}
-    parsed: dict[str, _Parsed] = {}
-    duplicates = duplicate_files(files, corpus_dir, set(previous.files))
+    change = _Change(rebuild=rebuild)
+    local = set()
+    duplicates = duplicate_files(files, corpus_dir, set(base.files))
     for done, path in enumerate(files, 1):
         rel = path.relative_to(corpus_dir).as_posix()
+        local.add(rel)
         if rel in duplicates:
             report.rejected[rel] = duplicates[rel]
             continue
         try:
             digest = file_hash(path)
-            old = previous.files.get(rel)
-            if old is not None and old.sha256 == digest:
-                kept[rel] = old
+            old = base.files.get(rel)
+            if old is not None and old.sha256 == digest and not rebuild:
                 report.unchanged.append(rel)
             else:
-                parsed[rel] = _parse_file(path, rel)
-                kept[rel] = FileEntry(digest, parsed[rel].meta.doc_id, parsed[rel].meta.resmi, [])
-                report.doc_ids[rel] = parsed[rel].meta.doc_id
-                if parsed[rel].warnings:
-                    report.warnings[rel] = parsed[rel].warnings
+                change.parsed[rel] = _parse_file(path, rel)
+                change.digests[rel] = digest
+                report.doc_ids[rel] = change.parsed[rel].meta.doc_id
+                if change.parsed[rel].warnings:
+                    report.warnings[rel] = change.parsed[rel].warnings
                 (report.changed if old is not None else report.added).append(rel)
         except DocumentRejected as exc:
             report.rejected[rel] = exc.reason
@@ -196,77 +219,155 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
             report.rejected[rel] = f"berkas tidak dapat dibaca ({exc.strerror or exc})"
         if progress:
             progress("files", done, len(files))
-    report.removed = sorted(set(previous.files) - {p.relative_to(corpus_dir).as_posix() for p in files})
+    change.removed = {rel for rel in base.files if rel not in local and not rel.startswith(UPLOAD_DIR + "/")}
+    report.removed = sorted(change.removed)
 
-    # Documents and chunks of the new state: unchanged files come from the previous snapshot.
-    documents: dict[str, DocumentMeta] = {}
-    records: list[tuple[str, ChunkRecord]] = []
-    old_positions = previous.position
-    for rel, entry in sorted(kept.items()):
-        if rel in parsed:
-            meta, chunks = parsed[rel].meta, parsed[rel].chunks
-            entry.chroma_ids = [chroma_id(c) for c in chunks]
-            records.extend(zip(entry.chroma_ids, chunks))
-        else:
-            meta = previous.documents.get(entry.doc_id)
-            records.extend((cid, previous.chunks[old_positions[cid]]) for cid in entry.chroma_ids)
-        if meta is not None:
-            _merge_document(documents, meta)
+    nothing_changed = not (change.parsed or change.removed) and not rebuild
+    if dry_run or (nothing_changed and base.generation > 0):
+        _, _, records, problems = _apply(base, change)
+        _reject(report, problems)
+        report.chunks = len(records)
+        report.seconds = time.perf_counter() - started
+        return report
+    return _commit_change(store, change, report, progress, embeddings, started, collect=True, base=base)
 
-    problems = validate_corpus(kept, documents, records)
+
+def _apply(base, change: _Change):
+    """The files, documents and chunk records of `base` with `change` applied, and the problems
+    (rel → reason) of the changed files the corpus refuses (e.g. a doc_id another file holds)."""
+    parsed = dict(change.parsed)
+    problems: dict[str, str] = {}
+    while True:
+        files: dict[str, FileEntry] = {}
+        for rel, entry in base.files.items():
+            if rel not in change.removed and rel not in parsed and rel not in problems:
+                files[rel] = entry
+        for rel, item in parsed.items():
+            files[rel] = FileEntry(change.digests[rel], item.meta.doc_id, item.meta.resmi,
+                                   [chroma_id(c) for c in item.chunks])
+        documents: dict[str, DocumentMeta] = {}
+        records: list[tuple[str, ChunkRecord]] = []
+        for rel, entry in sorted(files.items()):
+            if rel in parsed:
+                meta = parsed[rel].meta
+                records.extend(zip(entry.chroma_ids, parsed[rel].chunks))
+            else:
+                meta = base.documents.get(entry.doc_id)
+                records.extend((cid, base.chunks[base.position[cid]]) for cid in entry.chroma_ids
+                               if cid in base.position)
+            if meta is not None:
+                _merge_document(documents, meta)
+        found = validate_corpus(files, documents, records)
+        # Only this change's files are refused; what others committed stays as they left it.
+        mine = {rel: reason for rel, reason in found.items() if rel in parsed}
+        if not mine:
+            return files, documents, records, problems
+        problems.update(mine)
+        for rel in mine:
+            parsed.pop(rel)
+
+
+def _reject(report: IngestReport, problems: dict[str, str]) -> None:
     for rel, reason in problems.items():  # corpus-level problems reject the files they concern
         report.rejected[rel] = reason
-        kept.pop(rel, None)
-        parsed.pop(rel, None)
         for bucket in (report.added, report.changed):
             if rel in bucket:
                 bucket.remove(rel)
-    if problems:
-        live_files = set(kept)
-        records = [(cid, c) for cid, c in records if c.source_path in live_files]
-        documents = {}
-        for rel, entry in kept.items():
-            meta = parsed[rel].meta if rel in parsed else previous.documents.get(entry.doc_id)
-            if meta is not None:
-                _merge_document(documents, meta)
 
-    report.chunks = len(records)
-    nothing_changed = (
-        not (report.added or report.changed or report.removed)
-        and not rebuild
-        and previous.tokenizer_version == TOKENIZER_VERSION
-    )
-    if dry_run or (nothing_changed and previous.generation > 0):
-        report.seconds = time.perf_counter() - started
-        return report
 
-    # Embed only text that Chroma does not hold yet.
-    wanted = [cid for cid, _ in records]
-    present = set() if rebuild else store.existing_ids(wanted)
-    meta_of = documents
-    to_embed = [(cid, c) for cid, c in records if cid not in present]
-    if to_embed:
-        if embeddings is None:
-            from assistant.embeddings import get_embeddings
+COMMIT_ATTEMPTS = 8
 
-            embeddings = get_embeddings(settings)
-        embed_started = time.perf_counter()
-        batch = max(8, settings.embedding_batch_size * 4)
-        for start in range(0, len(to_embed), batch):
-            part = to_embed[start : start + batch]
-            vectors = embeddings.encode_passages([c.text for _, c in part])
-            store.upsert([(cid, c, meta_of[c.doc_id]) for cid, c in part], vectors)
-            report.embedded += len(part)
-            if progress:
-                progress("chunks", report.embedded, len(to_embed))
-        report.embed_seconds = time.perf_counter() - embed_started
 
-    token_lists = [bm25_tokens(c.text) for _, c in records]
-    store.commit(kept, documents, records, token_lists, previous.generation + 1)
-    report.committed = True
-    store.delete_unreferenced({cid for cid, _ in records})
+def _commit_change(store: IndexStore, change: _Change, report: IngestReport, progress, embeddings, started,
+                   *, collect: bool, base=None) -> IngestReport:
+    """Embeds the change's new text, then commits it with compare-and-set on the shared generation,
+    rebasing on another writer's commit (vectors are reused by content id, so a retry embeds
+    nothing). Afterwards deletes only what this change removed."""
+    owner = new_owner()
+    store.shared.take_lease(owner)
+    try:
+        base = base if base is not None else store.refresh()
+        embedded: dict[str, tuple[ChunkRecord, DocumentMeta, object]] = {}
+        for attempt in range(COMMIT_ATTEMPTS):
+            files, documents, records, problems = _apply(base, change)
+            ours = [(cid, c) for rel in change.parsed if rel not in problems
+                    for cid, c in zip(files[rel].chroma_ids, change.parsed[rel].chunks)]
+            _embed(store, ours, documents, embedded, change.rebuild, embeddings, report, progress)
+            token_lists = [bm25_tokens(c.text) for _, c in records]
+            state = store.publish(files, documents, records, token_lists, base, owner)
+            if state is not None:
+                break
+            time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
+            base = store.refresh()
+        else:
+            raise IngestConflict(
+                "Indeks sedang diubah oleh replika lain; tidak ada yang diindeks. Coba lagi sebentar lagi."
+            )
+        _reject(report, problems)
+        report.committed = True
+        report.chunks = len(records)
+        live = set(state.ids)
+        # What this change removed: the parent's vectors and record bundles the new state drops.
+        store.delete_ids([cid for cid in base.ids if cid not in live])
+        bundles = {e.records for e in state.files.values()}
+        store.shared.delete([e.records for e in base.files.values() if e.records and e.records not in bundles])
+        _restore_missing(store, ours, embedded)
+        store.shared.prune()
+        if collect and not store.shared.other_writers(owner):
+            store.delete_unreferenced(live)
+            store.shared.delete(sorted(store.shared.record_keys() - bundles))
+    finally:
+        try:
+            store.shared.drop_lease(owner)
+        except Exception:  # noqa: BLE001 - an expired lease is cleaned by the next writer
+            pass
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _embed(store, records, documents, embedded, rebuild, embeddings, report, progress) -> None:
+    """Embeds the records Chroma does not hold yet (all of them on --rebuild), once per ingest."""
+    todo = [(cid, c) for cid, c in records if cid not in embedded]
+    if not todo:
+        return
+    present = set() if rebuild else store.existing_ids([cid for cid, _ in todo])
+    for cid, c in todo:
+        if cid in present:
+            embedded[cid] = (c, documents[c.doc_id], None)
+    to_embed = [(cid, c) for cid, c in todo if cid not in present]
+    if not to_embed:
+        return
+    if embeddings is None:
+        from assistant.embeddings import get_embeddings
+
+        embeddings = get_embeddings(store.settings)
+    embed_started = time.perf_counter()
+    batch = max(8, store.settings.embedding_batch_size * 4)
+    for start in range(0, len(to_embed), batch):
+        part = to_embed[start : start + batch]
+        vectors = embeddings.encode_passages([c.text for _, c in part])
+        store.upsert([(cid, c, documents[c.doc_id]) for cid, c in part], vectors)
+        for (cid, c), vector in zip(part, vectors):
+            embedded[cid] = (c, documents[c.doc_id], vector)
+        report.embedded += len(part)
+        if progress:
+            progress("chunks", report.embedded, len(to_embed))
+    report.embed_seconds += time.perf_counter() - embed_started
+
+
+def _restore_missing(store, ours, embedded) -> None:
+    """A collector elsewhere may have taken a vector of ours between its upsert and our commit:
+    put back what is missing (we still hold it)."""
+    ids = [cid for cid, _ in ours]
+    if not ids:
+        return
+    missing = [cid for cid in ids if cid not in store.existing_ids(ids)]
+    again = [(cid, embedded[cid]) for cid in missing if embedded.get(cid) and embedded[cid][2] is not None]
+    if again:
+        import numpy as np
+
+        store.upsert([(cid, c, m) for cid, (c, m, _) in again], np.asarray([v for _, (_, _, v) in again]))
+        log.warning("%d vektor dipasang kembali setelah commit", len(again))
 
 
 def _merge_document(documents: dict[str, DocumentMeta], meta: DocumentMeta) -> None:
@@ -276,19 +377,10 @@ def _merge_document(documents: dict[str, DocumentMeta], meta: DocumentMeta) -> N
         documents[meta.doc_id] = meta
 
 
-def _previous_state(store: IndexStore, rebuild: bool):
-    from assistant.index import IndexState
-
-    if rebuild:
-        return IndexState()
-    try:
-        return store.state()
-    except AsistenError:
-        # A damaged manifest: start over from the corpus; vectors are reused by content id.
-        import logging
-
-        logging.getLogger(__name__).warning("index manifest damaged; rebuilding from the corpus")
-        return IndexState()
+def _base_state(store: IndexStore, rebuild: bool):
+    """The shared head this ingest starts from (on --rebuild too: a rebuild re-reads and re-embeds
+    the folder's files but keeps what others uploaded)."""
+    return store.refresh()
 
 
 # ---- admin: one document at a time (API uploads) ------------------------------------------
@@ -296,9 +388,12 @@ _SAFE = re.compile(r"[^a-z0-9]+")
 
 
 def add_document(settings: Settings, filename: str, data: bytes, metadata: dict | None = None) -> IngestReport:
-    """Stores an uploaded file under a generated name (never the upload's name as a path) and ingests."""
+    """Stores an uploaded file under a generated name (never the upload's name as a path) and
+    commits it alone (nothing else in the folder is re-read). Refused, or beaten by other writers
+    too often, it leaves the corpus again: an error means nothing was indexed."""
     import yaml
 
+    started = time.perf_counter()
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentRejected(filename, f"jenis berkas {suffix or '(tanpa ekstensi)'} tidak didukung")
@@ -316,37 +411,78 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
                 "dokumen yang sama tidak diunggah dua kali",
             )
     stem = _SAFE.sub("-", Path(filename).stem.lower()).strip("-")[:60] or "dokumen"
+    final = target_dir / f"{stem}-{uuid.uuid4().hex[:8]}{suffix}"
+    rel = final.relative_to(corpus_dir).as_posix()
     staging = target_dir / f".{uuid.uuid4().hex}{suffix}"
     staging.write_bytes(data)
     sidecar = None
+    placed: list[Path] = []
     try:
         if metadata:
             sidecar = staging.with_name(staging.name + ".yaml")
             sidecar.write_text(yaml.safe_dump(metadata, allow_unicode=True), "utf-8")
-        doc_id = _parse_file(staging, filename).meta.doc_id  # validate before the file enters the corpus
-        final = target_dir / f"{stem}-{uuid.uuid4().hex[:8]}{suffix}"
+        parsed = _parse_file(staging, rel)  # validate before the file enters the corpus
         if sidecar:
             sidecar.rename(final.with_name(final.name + ".yaml"))
+            placed.append(final.with_name(final.name + ".yaml"))
         staging.rename(final)
+        placed.append(final)
+        change = _Change(parsed={rel: parsed}, digests={rel: file_hash(final)})
+        report = IngestReport(added=[rel], doc_id=parsed.meta.doc_id)
+        report = _commit_change(IndexStore(settings), change, report, None, None, started, collect=False)
+        if rel in report.rejected:
+            raise DocumentRejected(filename, report.rejected[rel])
+        placed.clear()  # committed: the file stays
+        return report
     finally:
         staging.unlink(missing_ok=True)
         if sidecar:
             sidecar.unlink(missing_ok=True)
-    report = run_ingest(settings)
-    report.doc_id = doc_id
-    return report
+        for path in placed:
+            path.unlink(missing_ok=True)
 
 
 def remove_document(settings: Settings, doc_id: str) -> IngestReport:
-    """Removes every corpus file of a document, then ingests (its chunks disappear)."""
+    """Commits the removal of every file of a document, then deletes the files this machine holds."""
+    started = time.perf_counter()
     store = IndexStore(settings)
-    paths = [rel for rel, entry in store.state().files.items() if entry.doc_id == doc_id]
+    paths = [rel for rel, entry in store.refresh().files.items() if entry.doc_id == doc_id]
     if not paths:
         raise InvalidInput(f"Dokumen '{doc_id}' tidak ada di indeks.")
+    report = IngestReport(removed=sorted(paths), doc_id=doc_id)
+    report = _commit_change(store, _Change(removed=set(paths)), report, None, None, started, collect=False)
     corpus_dir = Path(settings.corpus_dir)
     for rel in paths:
         path = corpus_dir / rel
         for extra in sidecars(path):
             extra.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
-    return run_ingest(settings)
+    return report
+
+
+def repair_index(settings: Settings, embeddings=None) -> IngestReport:
+    """`asisten ingest --repair`: puts back the vectors the shared head names but Chroma lacks
+    (embedded again from the stored chunk text, so no corpus is needed), and collects the vectors
+    and record bundles nothing names (when no other writer is at work)."""
+    started = time.perf_counter()
+    store = IndexStore(settings)
+    owner = new_owner()
+    store.shared.take_lease(owner)
+    report = IngestReport()
+    try:
+        state = store.refresh()
+        present = store.existing_ids(state.ids) if state.ids else set()
+        missing = [(cid, c) for cid, c in zip(state.ids, state.chunks) if cid not in present]
+        _embed(store, missing, state.documents, {}, True, embeddings, report, None)
+        report.changed = sorted({c.source_path for _, c in missing})
+        report.chunks = len(state.ids)
+        if not store.shared.other_writers(owner):
+            bundles = {e.records for e in state.files.values()}
+            report.removed = [f"{store.delete_unreferenced(set(state.ids))} vektor yatim"]
+            store.shared.delete(sorted(store.shared.record_keys() - bundles))
+        store.check_drift()
+        report.committed = bool(missing)
+    finally:
+        store.shared.drop_lease(owner)
+    report.seconds = time.perf_counter() - started
+    return report

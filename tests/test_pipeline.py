@@ -15,7 +15,7 @@ from filelock import FileLock
 from typer.testing import CliRunner
 
 from assistant.errors import IndexUnavailable, IngestLocked
-from assistant.index import IndexStore
+from assistant.index import STATE_SUFFIX, IndexStore, collection_name
 from conftest import CORPUS, make_settings
 from ingest.pipeline import run_ingest
 
@@ -141,12 +141,23 @@ def test_bad_files_are_reported_and_the_rest_ingested(tmp_path, model_cache, emb
 def test_damaged_manifest_is_detected_and_rebuilt_without_reembedding(tmp_path, model_cache, embeddings):
     settings = make_settings(tmp_path / "data", model_cache, small_corpus(tmp_path / "corpus"))
     first = run_ingest(settings, embeddings=embeddings)
+    ids = live_ids(settings)
     manifest = settings.index_dir / "manifest.json"
     manifest.write_text(manifest.read_text()[:200], "utf-8")  # truncated
+    # The local files are only a cache: the shared state in Chroma restores them.
+    assert not IndexStore(settings).manifest_ok()
+    assert IndexStore(settings).state().ids == ids and len(ids) == first.chunks
+    assert IndexStore(settings).manifest_ok()
+
+    # Without the shared state (a Chroma of an older version) the damage is reported ...
+    manifest.write_text(manifest.read_text()[:200], "utf-8")
+    store = IndexStore(settings)
+    store.client().delete_collection(collection_name(settings) + STATE_SUFFIX)
     with pytest.raises(IndexUnavailable):
         IndexStore(settings).state()
+    # ... and the next ingest rebuilds it from the corpus, reusing every vector by content id.
     repaired = run_ingest(settings, embeddings=embeddings)
-    assert repaired.committed and repaired.embedded == 0  # vectors reused by content id
+    assert repaired.committed and repaired.embedded == 0
     assert len(IndexStore(settings).state().chunks) == first.chunks
 
 

@@ -262,10 +262,18 @@ def _damage(settings, what: str) -> None:
         raise AssertionError(what)
 
 
+def _drop_shared_state(settings) -> None:
+    """As if Chroma had been written before the shared state existed: vectors only."""
+    from assistant.index import STATE_SUFFIX, collection_name
+
+    IndexStore(settings).client().delete_collection(collection_name(settings) + STATE_SUFFIX)
+
+
 @pytest.mark.parametrize("damage,source", [
+    ("manifest truncated", "shared"),
+    ("chunks file corrupted", "shared"),
+    ("chunks file missing", "shared"),
     ("manifest truncated", "corpus"),
-    ("chunks file corrupted", "corpus"),
-    ("chunks file missing", "corpus"),
     ("manifest not JSON", "chroma"),
 ])
 def test_damaged_index_is_detected_and_rebuilt_at_start(small_index, tmp_path, caplog, damage, source):
@@ -273,9 +281,12 @@ def test_damaged_index_is_detected_and_rebuilt_at_start(small_index, tmp_path, c
     before_gen, before_ids = state_of(settings)
     _damage(settings, damage)
     assert not IndexStore(settings).manifest_ok()
+    if source != "shared":  # the shared state is lost too: rebuilt from the corpus or the vectors
+        _drop_shared_state(settings)
     if source == "chroma":  # the corpus is not on this machine: rebuilt from what Chroma holds
         settings = settings.model_copy(update={"corpus_dir": tmp_path / "no-corpus"})
     caplog.set_level(logging.WARNING, logger="assistant.api")
+    caplog.set_level(logging.WARNING, logger="assistant.index")
     started = time.monotonic()
     with _start_loading(settings) as api:
         ready = wait_ready(api.url)
@@ -284,16 +295,20 @@ def test_damaged_index_is_detected_and_rebuilt_at_start(small_index, tmp_path, c
         r = httpx.post(api.url + "/v1/ask", json={"question": QUESTION}, timeout=60)
         assert r.status_code == 200 and r.json()["found"], r.text
         assert r.json()["citations"][0]["doc_id"] == "permenpan-rb-45-2022"
-    messages = [rec.getMessage() for rec in caplog.records if rec.name == "assistant.api"]
-    assert any("indeks rusak terdeteksi" in m for m in messages), messages
-    assert any(f"dibangun ulang dari {'korpus' if source == 'corpus' else 'isi Chroma'}" in m for m in messages), messages
-    assert any("indeks dipulihkan" in m for m in messages), messages
+    if source == "shared":  # the local files are a cache: refilled from the shared state in Chroma
+        messages = [rec.getMessage() for rec in caplog.records if rec.name == "assistant.index"]
+        assert any("salinan lokal indeks rusak" in m and "dimuat ulang dari Chroma" in m for m in messages), messages
+    else:
+        messages = [rec.getMessage() for rec in caplog.records if rec.name == "assistant.api"]
+        assert any("indeks rusak terdeteksi" in m for m in messages), messages
+        assert any(f"dibangun ulang dari {'korpus' if source == 'corpus' else 'isi Chroma'}" in m for m in messages), messages
+        assert any("indeks dipulihkan" in m for m in messages), messages
     state = IndexStore(settings).state()
     assert sorted(state.ids) == sorted(before_ids)  # the same chunks, nothing lost, nothing stale
     assert state.generation >= before_gen and IndexStore(settings).manifest_ok()
-    _record(f"damaged: {damage}", {"rebuilt_from": source, "ready_after_s": round(seconds, 2),
-                                   "chunks_before": len(before_ids), "chunks_after": len(state.ids),
-                                   "log": [m for m in messages if "indeks" in m]})
+    _record(f"damaged: {damage} ({source})", {"rebuilt_from": source, "ready_after_s": round(seconds, 2),
+                                              "chunks_before": len(before_ids), "chunks_after": len(state.ids),
+                                              "log": [m for m in messages if "indeks" in m]})
 
 
 def test_damaged_index_without_recovery_says_so(small_index, tmp_path):
@@ -302,6 +317,7 @@ def test_damaged_index_without_recovery_says_so(small_index, tmp_path):
 
     settings = copy_index(small_index, tmp_path)
     _damage(settings, "manifest truncated")
+    _drop_shared_state(settings)
     holder = AssistantHolder(settings)
     holder.start()
     with pytest.raises(Exception) as info:

@@ -75,6 +75,7 @@ _CODES = {
     "ModelUnavailable": "model_unavailable",
     "IndexUnavailable": "index_unavailable",
     "IngestLocked": "ingest_locked",
+    "IngestConflict": "ingest_conflict",
     "DocumentRejected": "document_rejected",
     "CorpusInvalid": "corpus_invalid",
     "InvalidInput": "invalid_input",
@@ -179,8 +180,10 @@ def install_exception_handlers(app: FastAPI) -> None:
         if status >= 500:
             log.error("%s on %s: %s (cause: %s)", type(exc).__name__, request.url.path, exc.message, exc.cause)
         headers = None
-        if isinstance(exc, RateLimited):
-            headers = {"Retry-After": str(exc.retry_after)}
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None and (status >= 500 or status in (409, 429)):
+            # 503 (model loading, Chroma down), 409 (another ingest), 429: when to ask again
+            headers = {"Retry-After": str(max(1, math.ceil(retry_after)))}
         elif isinstance(exc, MethodNotAllowed):
             headers = {"Allow": ", ".join(exc.allow)}
         return JSONResponse(body, status_code=status, headers=headers)

@@ -38,14 +38,21 @@ class AssistantHolder:
             return
         threading.Thread(target=self._load, name="asisten-load", daemon=True).start()
 
-    @staticmethod
-    def _warm_up(assistant) -> None:
+    def _warm_up(self, assistant) -> None:
         warm_up = getattr(assistant, "warm_up", None)
         if callable(warm_up):
             try:
                 warm_up()  # the model and the index now, not on the first question
             except Exception:  # noqa: BLE001 - a failing assistant shows itself on use and in /readyz
                 log.warning("warm-up failed", exc_info=True)
+        self._follow(assistant)
+
+    def _follow(self, assistant) -> None:
+        """Other replicas' commits reach this one within `index_poll_s` (assistant/index.py)."""
+        store = getattr(assistant, "store", None)
+        follow = getattr(store, "follow", None)
+        if callable(follow):
+            follow(self.settings.index_poll_s, self.settings.drift_check_s)
 
     def _load(self) -> None:
         try:
@@ -57,6 +64,7 @@ class AssistantHolder:
             warm_up = getattr(assistant, "warm_up", None)
             if callable(warm_up):
                 warm_up()  # the model and the index now, not on the first question
+            self._follow(assistant)
             self._assistant = assistant
             log.info("model dan indeks siap")
         except AsistenError as exc:
@@ -69,7 +77,9 @@ class AssistantHolder:
             self._ready.set()
 
     def _check_index(self) -> None:
-        """A damaged manifest or chunk file is found here, before serving, and rebuilt."""
+        """The state loads here, before serving: from the local cache when it holds the shared
+        head, else from the shared store in Chroma (an empty or damaged data dir just refills).
+        Only when the shared store has no state either is the index rebuilt (corpus or vectors)."""
         from ..index import IndexStore
 
         store = IndexStore(self.settings)

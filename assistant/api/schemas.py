@@ -162,6 +162,8 @@ class Readiness(BaseModel):
     chroma: bool = False
     chunks: int = 0
     documents: int = 0
+    generation: int | None = None  # the shared index generation this replica serves
+    missing_vectors: int | None = None  # live chunks without a vector at the last check
     message: str | None = None
 
 
