@@ -16,10 +16,15 @@ def body(chunk: ChunkRecord) -> str:
 
 def label(chunk: ChunkRecord, meta: DocumentMeta | None, ayat: str | None = None, huruf: str | None = None) -> str:
     name = meta.short_name if meta else chunk.doc_id
-    if chunk.pasal and chunk.bagian == "Penjelasan":
-        place = f"Penjelasan Pasal {chunk.pasal}"
+    angka = f" angka {chunk.angka}" if chunk.angka else ""
+    if chunk.konsolidasi and chunk.heading:
+        place = chunk.heading  # "Pasal 3 sebagaimana diubah dengan Perwal ... , Pasal I angka 1"
+    elif chunk.pasal and chunk.bagian == "Penjelasan":
+        place = f"Penjelasan Pasal {chunk.pasal}{angka}"
     elif chunk.pasal:
-        place = f"Pasal {chunk.pasal}"
+        place = f"Pasal {chunk.pasal}{angka}"
+    elif chunk.diktum:
+        place = f"Diktum {chunk.diktum}"
     elif chunk.bagian == "Pembukaan" and chunk.heading:
         place = chunk.heading.capitalize()
     elif chunk.heading:
@@ -27,10 +32,12 @@ def label(chunk: ChunkRecord, meta: DocumentMeta | None, ayat: str | None = None
     else:
         place = None
     text = f"{name}, {place}" if place else name
-    if ayat:
+    if ayat and not chunk.konsolidasi:
         text += f" ayat ({ayat})"
-    if huruf:
+    if huruf and not chunk.konsolidasi:
         text += f" huruf {huruf}"
+    if chunk.ocr:
+        text += " (hasil OCR)"
     return text
 
 

@@ -14,6 +14,7 @@ from typing import Iterator, Sequence
 
 from langchain_core.runnables import RunnableLambda
 
+from .amendments import current_view
 from .citations import warnings_for
 from .compose import Composer, Composition, Evidence, make_composer
 from .compose.extractive import FRAME_WORDS, QUESTION_WORDS, question_kind, situation_and_question
@@ -194,7 +195,7 @@ class Assistant:
             scoped = Filters(**{**(turn.filters.model_dump() if turn.filters else {}), "doc_id": turn.standalone.boost_docs})
             own = retriever.search(turn.spelled, filters=scoped)
             hits = fuse([hits, own], self.settings.rrf_k)
-        turn.hits = hits
+        turn.hits = current_view(hits, self.store.state())  # an amended Pasal answers as amended
         return turn
 
     def _decide(self, turn: _Turn) -> _Turn:

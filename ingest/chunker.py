@@ -38,6 +38,7 @@ class _Piece:
 
 def chunk_document(parsed: ParsedDocument, meta: DocumentMeta, source_path: str) -> list[ChunkRecord]:
     variant = "resmi" if meta.resmi else "ringkasan"
+    ocr_pages = {u.page for u in parsed.units if u.ocr and u.page is not None}
     used_paths: dict[str, int] = {}
     chunks: list[ChunkRecord] = []
     for unit in parsed.units:
@@ -62,6 +63,16 @@ def chunk_document(parsed: ParsedDocument, meta: DocumentMeta, source_path: str)
                     verifikasi=_verifikasi(unit, meta),
                     sumber_url=unit.sumber_url or (meta.sumber[0] if meta.sumber else None),
                     part=part,
+                    bagian_struktur=unit.bagian_struktur,
+                    paragraf=unit.paragraf,
+                    diktum=unit.diktum,
+                    angka=unit.angka,
+                    perubahan=unit.perubahan if unit.kind == "perubahan" else None,
+                    target_doc=(meta.mengubah[0] if meta.mengubah else None) if unit.kind == "perubahan" else None,
+                    target_pasal=unit.target_pasal,
+                    target_ayat=unit.target_ayat,
+                    ocr=unit.ocr or piece.page in ocr_pages,
+                    catatan=unit.catatan if part == 0 else [],
                 )
             )
     return chunks
@@ -79,10 +90,13 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 
 def _path(unit: Unit) -> str:
-    if unit.kind == "pasal" and unit.pasal:
-        return f"pasal-{slugify(unit.pasal)}"
+    angka = f"-angka-{unit.angka}" if unit.angka else ""
+    if unit.kind in ("pasal", "perubahan") and unit.pasal:
+        return f"pasal-{slugify(unit.pasal)}{angka}"
     if unit.kind == "penjelasan_pasal" and unit.pasal:
-        return f"penjelasan-pasal-{slugify(unit.pasal)}"
+        return f"penjelasan-pasal-{slugify(unit.pasal)}{angka}"
+    if unit.kind == "diktum" and unit.diktum:
+        return f"diktum-{slugify(unit.diktum)}"
     if unit.kind == "lampiran":
         heading = slugify(unit.heading or "lampiran")
         return heading if heading.startswith("lampiran") else f"lampiran-{heading}"
@@ -97,10 +111,11 @@ def _unique(path: str, used: dict[str, int]) -> str:
 
 
 def _label(unit: Unit) -> str:
-    if unit.kind == "pasal" and unit.pasal:
-        return f"Pasal {unit.pasal}"
+    angka = f" angka {unit.angka}" if unit.angka else ""
+    if unit.kind in ("pasal", "perubahan") and unit.pasal:
+        return f"Pasal {unit.pasal}{angka}"
     if unit.kind == "penjelasan_pasal" and unit.pasal:
-        return f"Penjelasan Pasal {unit.pasal}"
+        return f"Penjelasan Pasal {unit.pasal}{angka}"
     if unit.kind == "lampiran" and not (unit.heading or "").lower().startswith("lampiran"):
         return f"Lampiran — {unit.heading}"
     return unit.heading or {"intro": "Pengantar", "penjelasan_umum": "Penjelasan Umum"}.get(unit.kind, unit.kind)
@@ -137,7 +152,7 @@ def _only_repeats_title(unit: Unit, meta: DocumentMeta) -> bool:
 
 def _pieces(unit: Unit) -> list[_Piece]:
     if unit.kind not in ("pasal", "penjelasan_pasal"):
-        return [_Piece(text, None, unit.page) for text in split_text(unit.text, TEXT_LIMIT)]
+        return [_Piece(text, None, unit.page) for text in with_table_headers(split_text(unit.text, TEXT_LIMIT))]
     if len(unit.text) <= PASAL_LIMIT:
         return [_Piece(unit.text, _whole_pasal_ayat(unit.ayat), unit.page)]
     if not unit.ayat:
@@ -190,6 +205,26 @@ def _split_at_ayat(unit: Unit) -> list[_Piece]:
         size += len(text) + 1
     flush()
     return pieces
+
+
+_TABLE_RULE = re.compile(r"^\|(?:\s*-{3,}\s*\|)+$")
+
+
+def with_table_headers(pieces: list[str]) -> list[str]:
+    """A Markdown table split over pieces: every piece that goes on with its rows starts with the
+    table's header again, so a quoted row keeps its column names."""
+    out, header = [], None
+    for piece in pieces:
+        lines = piece.split("\n")
+        if header and lines[0].startswith("|") and not (len(lines) > 1 and _TABLE_RULE.match(lines[1])):
+            piece = "\n".join(header) + "\n" + piece
+        for index, line in enumerate(lines[:-1]):
+            if line.startswith("|") and _TABLE_RULE.match(lines[index + 1]):
+                header = lines[index:index + 2]
+        if not lines[-1].startswith("|"):
+            header = None
+        out.append(piece)
+    return out
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -26,6 +26,7 @@ MAX_PDF_PAGES = 2000
 MAX_PDF_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
 MAX_PDF_CONTENT_BYTES = 48 * 1024 * 1024
 MAX_PDF_SECONDS = 60.0
+MIN_TEXT_CHARS = 40  # fewer visible characters on a page: its text is an image (scan), read by OCR
 MAX_DOCX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 # Word XML compresses about 5-30x; hundreds-to-one only happens in crafted archives.
 MAX_DOCX_COMPRESSION_RATIO = 200
@@ -37,12 +38,14 @@ class LoadedDocument(BaseModel):
     meta: dict | None  # front matter or sidecar
     pages: list[str]
     paged: bool  # True when `pages` are real pages (PDF), so page numbers mean something
+    ocr_pages: list[int] = []  # pages (1-based) whose text was read by OCR
 
 
 class _Content(BaseModel):
     pages: list[str]
     paged: bool = False
     meta: dict | None = None
+    ocr_pages: list[int] = []
 
 
 Loader = Callable[[Path], _Content]
@@ -72,7 +75,7 @@ def load_document(path: Path) -> LoadedDocument:
     if not any(page.strip() for page in content.pages):
         raise DocumentRejected(str(path), "dokumen kosong (tidak ada teks)")
     meta = content.meta if content.meta is not None else _read_sidecar(path)
-    return LoadedDocument(path=path, meta=meta, pages=content.pages, paged=content.paged)
+    return LoadedDocument(path=path, meta=meta, pages=content.pages, paged=content.paged, ocr_pages=content.ocr_pages)
 
 
 def _check_size(path: Path) -> None:
@@ -184,22 +187,65 @@ def load_pdf(path: Path) -> _Content:
     try:
         _check_pdf_content_size(path, reader)
         deadline = time.monotonic() + MAX_PDF_SECONDS
-        pages = []
-        for page in reader.pages:
-            if time.monotonic() > deadline:
-                raise DocumentRejected(
-                    str(path), f"teks PDF tidak selesai dibaca dalam {MAX_PDF_SECONDS:.0f} detik; berkas terlalu berat"
-                )
-            pages.append(page.extract_text() or "")
+        pages, needs_ocr = _positioned_pages(path, deadline)
+        if pages is None:  # pdfplumber could not read it: the operator order of pypdf
+            pages, needs_ocr = [], []
+            for number, page in enumerate(reader.pages, 1):
+                _check_deadline(path, deadline)
+                text = page.extract_text() or ""
+                pages.append(text)
+                if len("".join(text.split())) < MIN_TEXT_CHARS:
+                    needs_ocr.append(number)
     except DocumentRejected:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged content stream
         if type(exc).__name__ == "LimitReachedError":  # pypdf's own decompression limit
             raise DocumentRejected(str(path), _PDF_BOMB, cause=repr(exc)) from None
         raise DocumentRejected(str(path), "isi PDF rusak dan teksnya tidak dapat dibaca", cause=repr(exc)) from None
+    if needs_ocr:
+        from .ocr import ocr_pages
+
+        for number, text in ocr_pages(path, needs_ocr).items():
+            pages[number - 1] = text
     if count and not any(p.strip() for p in pages):
-        raise DocumentRejected(str(path), "PDF tidak memiliki lapisan teks (hasil pindaian); OCR tidak didukung")
-    return _Content(pages=pages, paged=True)
+        raise DocumentRejected(str(path), "PDF tidak memuat teks yang terbaca, juga setelah OCR (halaman kosong atau gambar tanpa tulisan)")
+    return _Content(pages=pages, paged=True, ocr_pages=[n for n in needs_ocr if pages[n - 1].strip()])
+
+
+def _check_deadline(path: Path, deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise DocumentRejected(
+            str(path), f"teks PDF tidak selesai dibaca dalam {MAX_PDF_SECONDS:.0f} detik; berkas terlalu berat"
+        )
+
+
+def _positioned_pages(path: Path, deadline: float) -> tuple[list[str] | None, list[int]]:
+    """Page text from character positions (ingest/pdf_text.py); None when pdfplumber cannot open
+    the file, so the caller falls back to pypdf's text."""
+    import pdfplumber
+
+    from .pdf_text import page_text
+
+    try:
+        pdf = pdfplumber.open(str(path), password="")
+    except Exception:  # noqa: BLE001 - pdfminer's errors on files pypdf could open
+        return None, []
+    pages, needs_ocr = [], []
+    try:
+        for number, page in enumerate(pdf.pages, 1):
+            _check_deadline(path, deadline)
+            result = page_text(page)
+            pages.append(result.text)
+            if result.needs_ocr:
+                needs_ocr.append(number)
+            page.flush_cache()
+    except DocumentRejected:
+        raise
+    except Exception:  # noqa: BLE001 - a page pdfminer cannot lay out
+        return None, []
+    finally:
+        pdf.close()
+    return pages, needs_ocr
 
 
 _PDF_BOMB = "isi PDF mengembang terlalu besar setelah didekompresi (kemungkinan bom PDF)"
@@ -249,33 +295,21 @@ def load_docx(path: Path) -> _Content:
     import docx
     from docx.table import Table
 
+    from .docx_text import Numbering, paragraph_text, table_blocks
+
     try:
         document = docx.Document(str(path))
+        numbering = Numbering(document)
         blocks: list[str] = []
         for item in document.iter_inner_content():
             if isinstance(item, Table):
-                blocks.extend(_table_texts(item))
+                blocks.extend(table_blocks(item, numbering))
             else:
-                blocks.append(item.text)
+                blocks.append(paragraph_text(item, numbering))
     except Exception as exc:  # noqa: BLE001 - python-docx/lxml/zipfile errors on damaged files
         raise DocumentRejected(str(path), "berkas DOCX rusak atau tidak dapat dibaca", cause=repr(exc)) from None
     # Word paragraphs are real paragraphs, not wrapped lines: a blank line keeps them apart.
     return _Content(pages=["\n\n".join(b.strip() for b in blocks if b.strip())])
-
-
-def _table_texts(table) -> list[str]:
-    from docx.table import Table
-
-    texts: list[str] = []
-    seen: set = set()  # the cell elements themselves: ids of lxml proxies get reused
-    for row in table.rows:
-        for cell in row.cells:
-            if cell._tc in seen:  # a merged cell is returned once per grid column it spans
-                continue
-            seen.add(cell._tc)
-            for item in cell.iter_inner_content():
-                texts.extend(_table_texts(item) if isinstance(item, Table) else [item.text])
-    return texts
 
 
 def _check_zip_is_safe(path: Path) -> None:

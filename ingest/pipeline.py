@@ -27,6 +27,7 @@ from assistant.shared_state import new_owner
 from assistant.records import ChunkRecord, DocumentMeta
 from assistant.text import tokens as bm25_tokens
 
+from .amendments import link_amendments
 from .chunker import chunk_document
 from .loaders import SUPPORTED_SUFFIXES, load_document, sidecar_paths
 from .metadata import merge as merge_metadata, read_metadata
@@ -139,7 +140,7 @@ def _parse_file(path: Path, rel: str) -> _Parsed:
     chunks = chunk_document(parsed, meta, rel)
     if not chunks:
         raise DocumentRejected(rel, "dokumen tidak menghasilkan satu pun potongan teks")
-    return _Parsed(meta, chunks)
+    return _Parsed(meta, chunks, parsed.warnings)
 
 
 def run_ingest(
@@ -261,6 +262,7 @@ def _apply(base, change: _Change):
         # Only this change's files are refused; what others committed stays as they left it.
         mine = {rel: reason for rel, reason in found.items() if rel in parsed}
         if not mine:
+            documents, records = link_amendments(documents, records)
             return files, documents, records, problems
         problems.update(mine)
         for rel in mine:
@@ -292,6 +294,8 @@ def _commit_change(store: IndexStore, change: _Change, report: IngestReport, pro
             files, documents, records, problems = _apply(base, change)
             ours = [(cid, c) for rel in change.parsed if rel not in problems
                     for cid, c in zip(files[rel].chroma_ids, change.parsed[rel].chunks)]
+            # consolidated views of amended Pasal belong to no file: embedded when their text is new
+            ours += [(cid, c) for cid, c in records if "/konsolidasi/" in c.chunk_id]
             _embed(store, ours, documents, embedded, change.rebuild, embeddings, report, progress)
             token_lists = [bm25_tokens(c.text) for _, c in records]
             state = store.publish(files, documents, records, token_lists, base, owner)

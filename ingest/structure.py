@@ -23,8 +23,8 @@ from assistant.records import Bagian
 from .loaders import LoadedDocument
 
 UnitKind = Literal[
-    "judul", "menimbang", "mengingat", "menetapkan", "pasal", "penjelasan_umum",
-    "penjelasan_pasal", "lampiran", "section", "intro",
+    "judul", "menimbang", "mengingat", "menetapkan", "memperhatikan", "pasal", "diktum", "perubahan",
+    "penjelasan_umum", "penjelasan_pasal", "lampiran", "section", "intro",
 ]
 
 
@@ -48,23 +48,43 @@ class Unit(BaseModel):
     text: str = ""
     verifikasi: str | None = None
     sumber_url: str | None = None
+    diktum: str | None = None  # KESATU, KEDUA, ... of a Keputusan
+    # An amendment item (Pasal I angka N): the change, its target, and the text it quotes.
+    angka: str | None = None
+    perubahan: str | None = None
+    target_pasal: str | None = None
+    target_ayat: str | None = None
+    kutipan: str | None = None
+    kutipan_ayat: list[Ayat] = Field(default_factory=list)
+    catatan: list[str] = Field(default_factory=list)  # footnotes
+    ocr: bool = False
 
 
 class ParsedDocument(BaseModel):
     units: list[Unit]
+    warnings: list[str] = Field(default_factory=list)  # Indonesian, for the ingest report
 
 
 def parse_document(doc: LoadedDocument) -> ParsedDocument:
     """Page strings → units (Pembukaan, Pasal with ayat, Penjelasan, Lampiran, named sections)."""
     meta = doc.meta or {}
-    default_verifikasi = "teks resmi" if meta.get("resmi") is True else None
-    lines = _lines(doc)
-    if doc.path.suffix.lower() in (".md", ".markdown"):
+    markdown = doc.path.suffix.lower() in (".md", ".markdown")
+    default_verifikasi = "teks resmi" if meta.get("resmi") is True or (not markdown and meta.get("resmi") is not False) else None
+    footnotes: dict[tuple[int | None, str], str] = {}
+    lines = _lines(doc, footnotes)
+    warnings: list[str] = []
+    if markdown:
         units = _MarkdownParser(default_verifikasi).parse(lines)
     else:
         lines = _rejoin_lines(_remove_furniture(lines, doc.paged))
-        units = _OfficialParser(default_verifikasi).parse(lines)
-    return ParsedDocument(units=units)
+        parser = _OfficialParser(default_verifikasi)
+        units = parser.parse(lines)
+        warnings = parser.warnings
+        _attach_footnotes(units, parser.marks, footnotes)
+    ocr_pages = set(getattr(doc, "ocr_pages", None) or ())
+    for unit in units:
+        unit.ocr = unit.page in ocr_pages
+    return ParsedDocument(units=units, warnings=warnings)
 
 
 # --- Lines -------------------------------------------------------------------------------------
@@ -81,12 +101,36 @@ def _normalize(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
-def _lines(doc: LoadedDocument) -> list[Line]:
+# Footnote marks: superscript digits after a word ("Pasal 7²"). NFKC would turn them into plain
+# digits ("Pasal 72"), so they become a private token first and are read off each line.
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_MARK_CHARS = re.compile(r"(?<=[\w.,;:)])([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_MARK_TOKEN = re.compile(r"\ue001(\d+)\ue002")
+FOOTNOTE_LINE = "\ue000"  # a loader's prefix for a footnote text line: "\ue000<mark> <text>"
+
+
+def _lines(doc: LoadedDocument, footnotes: dict | None = None) -> list[Line]:
     lines = []
     for number, page in enumerate(doc.pages, start=1):
+        page_no = number if doc.paged else None
         for raw in page.splitlines():
-            lines.append(Line(_normalize(raw), number if doc.paged else None))
+            if raw.startswith(FOOTNOTE_LINE):
+                mark, _, text = raw[1:].strip().partition(" ")
+                if footnotes is not None and mark:
+                    footnotes[(page_no, mark.translate(_SUPERSCRIPT))] = _normalize(text)
+                continue
+            raw = _MARK_CHARS.sub(lambda m: f"\ue001{m.group(1).translate(_SUPERSCRIPT)}\ue002", raw)
+            lines.append(Line(_normalize(raw), page_no))
     return lines
+
+
+def _attach_footnotes(units: list[Unit], marks: dict[int, list[tuple[int | None, str]]], footnotes: dict) -> None:
+    """A footnote's text is a note on the unit whose text carries its mark, not body text."""
+    for index, unit_marks in marks.items():
+        for page, mark in unit_marks:
+            text = footnotes.get((page, mark)) or next((t for (p, m), t in footnotes.items() if m == mark), None)
+            if text and index < len(units):
+                units[index].catatan.append(f"{mark}) {text}")
 
 
 # --- Page furniture ----------------------------------------------------------------------------
@@ -203,8 +247,15 @@ def _is_reduplication(left: str, right: str) -> bool:
 
 # --- Recognisers -------------------------------------------------------------------------------
 
-_PASAL = re.compile(r"^Pasal\s+(\d+[A-Z]?|[IVXLC]+)$")
+_PASAL = re.compile(r"^(?:Pasal|PASAL)\s+(\d+[A-Z]?|[IVXLC]+)$")
 _BAB = re.compile(r"^BAB\s+([IVXLC]+)\b\.?\s*([^a-z]*)$")
+# A heading run into its first sentence: "Pasal 4 Ketua Tim Kerja ...", "Pasal 5 (1) ...".
+_RUN_IN_PASAL = re.compile(r"^(?:Pasal|PASAL)\s+(\d+[A-Z]?)\s+([A-Z(].*)$")
+_ROMAN = re.compile(r"^[IVXLC]+$")
+# Amendment items of Pasal I: "1. Ketentuan Pasal 3 diubah ...", "3. Pasal 7 dihapus."
+_ANGKA_ITEM = re.compile(r"^(\d+)\.\s+(.*)$")
+_CHANGE_VERB = re.compile(r"\b(?:diubah|disisipkan|dihapus|ditambah(?:kan)?)\b", re.I)
+_ANGKA_PENJELASAN = re.compile(r"^Angka\s+(\d+)$")
 _BAGIAN = re.compile(r"^Bagian\s+(Kesatu|Pertama|Ke[a-z]+)$", re.I)
 _PARAGRAF = re.compile(r"^Paragraf\s+(\d+|Ke[a-z]+)$", re.I)
 
@@ -217,10 +268,12 @@ def _preamble_label(word: str) -> re.Pattern:
 
 _MENIMBANG = _preamble_label("Menimbang")
 _MENGINGAT = _preamble_label("Mengingat")
+_MEMPERHATIKAN = _preamble_label("Memperhatikan")
 _MEMUTUSKAN = re.compile(r"^(?:M\s?E\s?M\s?U\s?T\s?U\s?S\s?K\s?A\s?N|Memutuskan)\s*:?\s*$")
 _MENETAPKAN = re.compile(r"^(?:(?:Menetapkan|MENETAPKAN)(?:\s*:|$)|Dengan Persetujuan Bersama\b)\s*(.*)$")
 _DIKTUM = re.compile(
-    r"^(KESATU|KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|KETUJUH|KEDELAPAN|KESEMBILAN|KESEPULUH)\s*:\s*(.*)$"
+    r"^(KESATU|KEDUA|KETIGA|KEEMPAT|KELIMA|KEENAM|KETUJUH|KEDELAPAN|KESEMBILAN|KESEPULUH|KESEBELAS|KEDUA ?BELAS)"
+    r"(?:\s*:\s*(.*)|\s*)$"
 )
 _PENJELASAN = re.compile(r"^PENJELASAN(?:\s+ATAS\b[^a-z]*)?$")
 _UMUM = re.compile(r"^(?:I\.\s*)?UMUM$")
@@ -353,6 +406,11 @@ class _OfficialParser:
         self.title_lines = 0
         self.dropping: str | None = None  # "hard" | "soft" while inside a signature block
         self.drop_page: int | None = None
+        self.warnings: list[str] = []
+        self.marks: dict[int, list[tuple[int | None, str]]] = {}  # unit index → footnote marks
+        self.last_pasal: str | None = None  # the last arabic Pasal of the Batang Tubuh
+        self.amending: str | None = None  # the roman Pasal (I) whose items are being read
+        self.next_angka = 1
 
     def parse(self, lines: list[Line]) -> list[Unit]:
         for index, line in enumerate(lines):
@@ -360,7 +418,12 @@ class _OfficialParser:
                 if self.draft:
                     self.draft.blank()
                 continue
+            marks = _MARK_TOKEN.findall(line.text)
+            if marks:
+                line = Line(_MARK_TOKEN.sub("", line.text).strip(), line.page)
             self._read(line, self._next_text(lines, index))
+            if marks:
+                self.marks.setdefault(len(self.units) - (0 if self.draft else 1), []).extend((line.page, m) for m in marks)
         self._finish()
         return _label_leading_unit(_link_penjelasan_to_bab(self.units))
 
@@ -386,7 +449,7 @@ class _OfficialParser:
         getattr(self, f"_in_{self.region}")(text, page)
 
     def _major_marker(self, text: str, page: int | None) -> bool:
-        if _PENJELASAN.match(text) and self.region in ("pembukaan", "batang"):
+        if _PENJELASAN.match(text) and self.region in ("pembukaan", "batang", "lampiran"):
             self._finish()
             self.region, self.dropping, self.expect_title = "penjelasan_judul", None, None
             return True
@@ -441,10 +504,13 @@ class _OfficialParser:
 
     def _in_pembukaan(self, text: str, page: int | None) -> None:
         menimbang, mengingat, menetapkan = _MENIMBANG.match(text), _MENGINGAT.match(text), _MENETAPKAN.match(text)
+        memperhatikan = _MEMPERHATIKAN.match(text)
         if menimbang:
             self._start("Pembukaan", "menimbang", page, heading="Menimbang", first=_label_rest(menimbang))
         elif mengingat and self._kind() in ("menimbang", "judul", None):
             self._start("Pembukaan", "mengingat", page, heading="Mengingat", first=_label_rest(mengingat))
+        elif memperhatikan and self._kind() in ("menimbang", "mengingat", "judul", None):
+            self._start("Pembukaan", "memperhatikan", page, heading="Memperhatikan", first=_label_rest(memperhatikan))
         elif _MEMUTUSKAN.match(text) or menetapkan:
             if self._kind() != "menetapkan":
                 self._start("Pembukaan", "menetapkan", page, heading="Menetapkan")
@@ -459,6 +525,8 @@ class _OfficialParser:
             self._add(text, page)
 
     def _in_batang(self, text: str, page: int | None) -> None:
+        if self.amending and self._read_amendment(text, page):
+            return
         if m := _BAB.match(text):
             self._finish()
             self.context.update(bab=m.group(1), bab_judul=m.group(2) or None, bagian_struktur=None, paragraf=None)
@@ -472,14 +540,60 @@ class _OfficialParser:
             self.context.update(paragraf=m.group(1))
             self._expect_title("paragraf")
         elif (m := _PASAL.match(text)) and not self._continues_sentence():
-            self._start("Batang Tubuh", "pasal", page, heading=text, pasal=m.group(1), **self._structure())
+            self._start_pasal(m.group(1), page)
+        elif (m := _RUN_IN_PASAL.match(text)) and not self._continues_sentence() and self._expected_pasal(m.group(1)):
+            self._start_pasal(m.group(1), page)
+            rest = m.group(2)
+            if (a := _AYAT.match(rest)) and self._ayat_fits(a.group(1)):
+                self.draft.start_ayat(a.group(1), page)
+                rest = a.group(2)
+            self._add(rest, page)
         elif m := _DIKTUM.match(text):
-            self._start("Batang Tubuh", "section", page, heading=f"Diktum {m.group(1)}", first=m.group(2))
+            self._start("Batang Tubuh", "diktum", page, heading=f"Diktum {m.group(1)}", first=m.group(2) or "",
+                        diktum=m.group(1))
         elif (m := _AYAT.match(text)) and self._kind() == "pasal" and self._ayat_fits(m.group(1)):
             self.draft.start_ayat(m.group(1), page)
             self._add(m.group(2), page)
         elif self.draft is not None:
             self._add(text, page)
+
+    def _start_pasal(self, number: str, page: int | None) -> None:
+        self._start("Batang Tubuh", "pasal", page, heading=f"Pasal {number}", pasal=number, **self._structure())
+        if _ROMAN.match(number):  # Pasal I of an amending regulation holds numbered change items
+            self.amending, self.next_angka = number, 1
+            return
+        self.amending = None
+        if self.last_pasal is not None and not _follows(self.last_pasal, number):
+            self.warnings.append(
+                f"Pasal {number} sesudah Pasal {self.last_pasal}"
+                + (f" (halaman {page})" if page else "")
+                + ": nomor Pasal mundur atau melompat; periksa teks dokumen (tanda catatan kaki atau teks PDF rusak)"
+            )
+        self.last_pasal = number
+
+    def _expected_pasal(self, number: str) -> bool:
+        return self.last_pasal is None and number == "1" or self.last_pasal is not None and _follows(self.last_pasal, number)
+
+    def _read_amendment(self, text: str, page: int | None) -> bool:
+        """Inside Pasal I: each numbered change is a unit of its own, and the Pasal or ayat it
+        quotes is its text, not a heading of the amending regulation."""
+        if (m := _ANGKA_ITEM.match(text)) and int(m.group(1)) == self.next_angka and _CHANGE_VERB.search(m.group(2)):
+            self._start("Batang Tubuh", "perubahan", page, heading=f"Pasal {self.amending} angka {m.group(1)}",
+                        pasal=self.amending, angka=m.group(1), **self._structure())
+            self._add(text, page)
+            self.next_angka += 1
+            return True
+        if self._kind() != "perubahan":
+            return False
+        if (m := _PASAL.match(text)) and _ROMAN.match(m.group(1)):
+            return False  # Pasal II: the items are over
+        if _PASAL.match(text) or _BAB.match(text) or _BAGIAN.match(text) or _PARAGRAF.match(text):
+            self.draft.blank()  # a quoted heading is a line of its own
+            self._add(text, page)
+            self.draft.blank()
+        else:
+            self._add(text, page)
+        return True
 
     def _in_penjelasan_judul(self, text: str, page: int | None) -> None:
         if _PASAL_DEMI_PASAL.match(text):
@@ -500,6 +614,17 @@ class _OfficialParser:
             self._add(text, page)
 
     def _in_pasal_demi_pasal(self, text: str, page: int | None) -> None:
+        explained = self.draft.fields.get("pasal") if self._kind() == "penjelasan_pasal" else None
+        if (m := _ANGKA_PENJELASAN.match(text)) and explained and _ROMAN.match(explained):
+            # "Angka 1" under "Pasal I": the explanation of one amendment item, a unit of its own.
+            self._start("Penjelasan", "penjelasan_pasal", page, heading=f"Penjelasan Pasal {explained} angka {m.group(1)}",
+                        pasal=explained, angka=m.group(1))
+            return
+        if (m := _PASAL.match(text)) and self.draft is not None and self.draft.fields.get("angka") and not _ROMAN.match(m.group(1)):
+            self.draft.blank()  # "Pasal 3" inside "Angka 1": the amended Pasal it explains
+            self._add(text, page)
+            self.draft.blank()
+            return
         if (m := _PASAL.match(text)) and not self._continues_sentence():
             self._start("Penjelasan", "penjelasan_pasal", page, heading=f"Penjelasan {text}", pasal=m.group(1))
             self.draft.explained_ayat = True
@@ -546,8 +671,59 @@ class _OfficialParser:
 
     def _finish(self) -> None:
         if self.draft is not None:
-            self.units.append(self.draft.finish())
+            unit = self.draft.finish()
+            if unit.kind == "perubahan":
+                _read_change(unit)
+            self.units.append(unit)
             self.draft = None
+
+
+def _number(pasal: str) -> tuple[int, str]:
+    m = re.match(r"(\d+)([A-Z]?)", pasal)
+    return int(m.group(1)), m.group(2)
+
+
+def _follows(previous: str, number: str) -> bool:
+    """Pasal 5 → 5A → 6: the next number, or the same number with a letter."""
+    (prev, prev_letter), (cur, letter) = _number(previous), _number(number)
+    return cur == prev + 1 or (cur == prev and letter > prev_letter)
+
+
+_CHANGE_SENTENCE_END = re.compile(r"\s(?:sehingga|berbunyi|yang berbunyi)\b|:", re.I)
+_KUTIPAN_AYAT = re.compile(r"^\((\d+[a-z]?)\)\s*(.*)$", re.S)
+
+
+def _read_change(unit: Unit) -> None:
+    """What an amendment item changes: "Ketentuan ayat (2) Pasal 8 diubah", "Di antara Pasal 5 dan
+    Pasal 6 disisipkan 1 (satu) pasal, yakni Pasal 5A", "Pasal 7 dihapus", "Lampiran diubah"."""
+    paragraphs = unit.text.split("\n")
+    first = _ANGKA_ITEM.sub(r"\2", paragraphs[0])
+    instruction = _CHANGE_SENTENCE_END.split(first, 1)[0]
+    inserted = re.search(r"yakni\s+(?:Pasal\s+(\d+[A-Z]?)|ayat\s+\((\d+[a-z]?)\))", first)
+    pasal_refs = re.findall(r"\bPasal\s+(\d+[A-Z]?)\b", instruction)
+    ayat_ref = re.search(r"\bayat\s+\((\d+[a-z]?)\)", instruction)
+    if re.search(r"\bdisisipkan\b", instruction, re.I):
+        unit.perubahan = "disisipkan"
+        unit.target_pasal = inserted.group(1) if inserted and inserted.group(1) else (pasal_refs[-1] if pasal_refs else None)
+        if inserted and inserted.group(2):
+            unit.target_ayat = inserted.group(2)
+    elif re.search(r"\bdihapus\b", instruction, re.I):
+        unit.perubahan = "dihapus"
+        unit.target_pasal = pasal_refs[0] if pasal_refs else None
+        unit.target_ayat = ayat_ref.group(1) if ayat_ref else None
+    elif not pasal_refs and re.search(r"\bLampiran\b", instruction, re.I):
+        unit.perubahan = "lampiran"
+    else:
+        unit.perubahan = "diubah"
+        unit.target_pasal = pasal_refs[0] if pasal_refs else None
+        unit.target_ayat = ayat_ref.group(1) if ayat_ref else None
+    # The quoted text: what follows the quoted heading ("Pasal 3"), or the instruction's colon.
+    body = paragraphs[1:]
+    if body and unit.target_pasal and re.fullmatch(rf"(?:Pasal|PASAL)\s+{re.escape(unit.target_pasal)}", body[0]):
+        body = body[1:]
+    if body:
+        unit.kutipan = "\n".join(body)
+        unit.kutipan_ayat = [Ayat(no=m.group(1), text=m.group(2)) for p in body if (m := _KUTIPAN_AYAT.match(p))]
 
 
 def _label_rest(match: re.Match) -> str:

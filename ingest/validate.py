@@ -67,7 +67,8 @@ def validate_corpus(files: dict, documents: dict[str, DocumentMeta], records: li
         meta = documents.get(entry.doc_id)
         if meta is None or rel in problems:
             continue
-        external = set(getattr(meta, "relasi_eksternal", None) or [])
+        # Relations the amendment linker set last time are undone and re-derived after this check.
+        external = set(getattr(meta, "relasi_eksternal", None) or []) | set(getattr(meta, "relasi_otomatis", None) or [])
         for name in RELATION_FIELDS:
             for target in getattr(meta, name):
                 if target not in known and target not in external:

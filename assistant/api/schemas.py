@@ -126,6 +126,11 @@ class DocumentDetail(BaseModel):
     document: DocumentOut
     outline: list[OutlineEntry]
     pasal: PasalText | None = None
+    riwayat: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Riwayat tiap Pasal yang diubah/disisipkan/dihapus oleh perubahan di korpus: "
+        "teks asli, butir perubahan (Pasal I angka N) dan teks yang berlaku.",
+    )
 
 
 class FeedbackRequest(Strict):

@@ -10,6 +10,7 @@ from pathlib import PurePath
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from ...amendments import pasal_history
 from ...citations import body as citation_body
 from ...config import Settings
 from ...errors import DocumentRejected, InvalidInput
@@ -114,6 +115,7 @@ async def get_document(
         raise NotFound(f"Dokumen '{doc_id}' tidak ditemukan di korpus.")
     meta, chunks = await run_in_threadpool(assistant.document, doc_id)
     detail = DocumentDetail(document=document_out(meta), outline=outline(chunks))
+    detail.riwayat = await run_in_threadpool(lambda: pasal_history(assistant.store.state(), doc_id))
     if pasal is not None:
         detail.pasal = pasal_text(meta, chunks, pasal)
         if detail.pasal is None:
