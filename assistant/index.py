@@ -29,7 +29,7 @@ from .config import Settings
 from .errors import IndexUnavailable, IngestConflict
 from .records import ChunkRecord, DocumentMeta, Filters
 from .shared_state import Head, SharedState, new_owner
-from .text import TOKENIZER_VERSION, tokens as bm25_tokens
+from .text import TOKENIZER_VERSION, passage_tokens as bm25_tokens
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class IndexState:
     doc_code: np.ndarray | None = None
     resmi_col: np.ndarray | None = None
 
-    tokenizer_version: int = TOKENIZER_VERSION
+    tokenizer_version: str = TOKENIZER_VERSION
 
     unseen_idf: float = 1.0
 

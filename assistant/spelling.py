@@ -2,8 +2,10 @@
 
 Staff type fast: "fungsioanl", "jabtan", "nyusun", "sebutin". A word whose stem the index does
 not know is tried as a Jakarta-style verb ("sebutin" → "sebutkan", "nyusun" → "menyusun") and
-then as a typo of a corpus word (rapidfuzz, same first letter, one or two slips). What stays
-unknown after that is a real gap in the corpus, which the evidence check counts.
+then, only if it is not an Indonesian word at all (Sastrawi's root dictionary, affixed forms
+through the stemmer), as a typo of a corpus word (rapidfuzz, same first letter, one or two slips).
+A valid word is never "corrected": "tinggal" stays "tinggal" although the corpus says "tanggal".
+What stays unknown after that is a real gap in the corpus, which the evidence check counts.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .text import colloquial_to_standard, normalize, stem, tokens
+from .text import colloquial_to_standard, is_indonesian_word, normalize, stem, tokens
 
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _ROMAN = re.compile(r"^[ivx]+$")  # "III/b": a rank, not a topic
@@ -62,8 +64,10 @@ class Speller:
         return word if fixed == lower else fixed
 
     def _lookup(self, lower: str) -> str:
+        if is_indonesian_word(lower):
+            return lower
         standard = colloquial_to_standard(lower)
-        if self._known(standard):
+        if self._known(standard) or is_indonesian_word(standard):
             return lower
         for candidate in _verb_forms(standard):
             if self._known(candidate):

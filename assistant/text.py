@@ -1,4 +1,12 @@
-"""Indonesian text normalisation and the tokens BM25 sees (indexing and querying alike)."""
+"""Indonesian text normalisation and the tokens BM25 sees.
+
+Two sides, on purpose: a *question* is brought to standard spelling (chat slang, Jakarta-style
+verbs, everyday words → the texts' words) before it is tokenized (`tokens`, `standardize`); a
+*passage* keeps its own words (`passage_tokens`): only forms that mean the same are added beside
+them (digits for number words and "eselon IV", the expansion of an abbreviation). Identifiers —
+words written in capitals or inside a code ("SE 060/328/ORG/2023", "Permenpan RB") — are never
+rewritten on either side.
+"""
 from __future__ import annotations
 
 import re
@@ -7,10 +15,14 @@ from functools import lru_cache
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from .lexicons import load_map, load_words
+from .lexicons import lexicon_hash, load_map, load_words
+from .lexicons.language import colloquial_lexicon, root_words, source_fingerprint
 
-# Bump when `tokens` changes: indexes built with another version are re-tokenized on ingest.
-TOKENIZER_VERSION = 5
+# Bump the revision when the code of `passage_tokens` changes; the lexicons' bytes (ours, Kamus
+# Alay's version, Sastrawi's dictionary) are part of the version, so editing a table re-tokenizes
+# the index on the next ingest.
+_TOKENIZER_REVISION = 6
+TOKENIZER_VERSION = f"{_TOKENIZER_REVISION}-{lexicon_hash()[:10]}-{source_fingerprint()[:10]}"
 
 # "inget2", "tahap2nya": chat writes a reduplicated word with a 2; the base word carries the sense.
 _REDUPLICATION_MARK = re.compile(r"\b([a-z]{2,})2(?=nya\b|\b)")
@@ -49,8 +61,8 @@ def stem(word: str) -> str:
     return _get_stemmer().stem(word) or word
 
 
-# Chat spellings staff type, and everyday words, mapped to the standard/corpus word.
-SLANG = {**load_map("chat_slang"), **load_map("domain_chat"), **load_map("question_paraphrases")}
+# Chat spellings staff type (Kamus Alay + ours), and everyday words, mapped to the standard/corpus word.
+SLANG = {**colloquial_lexicon(), **load_map("question_paraphrases")}
 # Roman numerals after these words are written as digits in the tokens ("eselon IV" meets "eselon 4").
 _ROMAN = load_map("roman_numerals")
 _ROMAN_AFTER = re.compile(
@@ -60,7 +72,6 @@ _ROMAN_AFTER = re.compile(
 _NUMBER_WORDS = load_map("number_words")
 # Abbreviations expanded in both questions and passages, so "JF" meets "jabatan fungsional".
 ABBREVIATIONS = load_map("domain_abbreviations")
-_EXPAND = {**SLANG, **ABBREVIATIONS}
 
 
 # Jakarta-style verb forms: "ditetapin" → "ditetapkan", "ngelantik" → "melantik", "ngatur" → "mengatur".
@@ -68,10 +79,20 @@ _COLLOQUIAL_IN = re.compile(r"^(di|me|mem|men|meng|ber|ter|ng|nge)([a-z]{3,})in$
 _NOT_COLLOQUIAL = load_words("not_colloquial_verbs")
 
 
+def is_indonesian_word(word: str) -> bool:
+    """Whether `word` is in Sastrawi's root dictionary, or an affixed form of a root in it."""
+    roots = root_words()
+    parts = [part for part in word.lower().split("-") if part]
+    return bool(parts) and all(part in roots or stem(part) in roots for part in parts)
+
+
 def colloquial_to_standard(word: str) -> str:
     lower = word.lower()
     if lower in SLANG:
         return SLANG[lower]
+    # The Jakarta-style verb rules guess; a word of the language is not a guess ("dingin", "ingin").
+    if is_indonesian_word(lower):
+        return word
     if lower not in _NOT_COLLOQUIAL:
         match = _COLLOQUIAL_IN.match(lower)
         if match:
@@ -84,20 +105,56 @@ def colloquial_to_standard(word: str) -> str:
 
 
 def expand(word: str) -> list[str]:
-    word = colloquial_to_standard(word)
+    """A question word (already in standard spelling) as the texts' words: digits for a number
+    word, the expansion of an abbreviation."""
     if word in _NUMBER_WORDS:
         return [_NUMBER_WORDS[word]]
-    return _EXPAND[word].split() if word in _EXPAND else word.split()
+    return ABBREVIATIONS[word].split() if word in ABBREVIATIONS else word.split()
+
+
+def _passage_forms(word: str) -> list[str]:
+    """A passage word kept as written, with what means the same beside it."""
+    if word in _NUMBER_WORDS:
+        return [_NUMBER_WORDS[word]]
+    return [word, *ABBREVIATIONS[word].split()] if word in ABBREVIATIONS else [word]
+
+
+_TEXT_WORD = re.compile(r"\b\w+\b")
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _is_identifier(match: re.Match, capitals_mean_identifier: bool) -> bool:
+    """A word in capitals ("ORG", "RB") or inside a code ("060/328/org/2023") names something."""
+    word, text = match.group(0), match.string
+    if capitals_mean_identifier and len(word) >= 2 and word.isupper():
+        return True
+    before = text[match.start() - 1] if match.start() else " "
+    after = text[match.end()] if match.end() < len(text) else " "
+    return before == "/" or after == "/"
 
 
 def standardize(text: str) -> str:
-    """A question in standard spelling (slang replaced), for the dense model."""
-    return re.sub(r"\b[\w]+\b", lambda m: colloquial_to_standard(m.group(0)), text)
+    """A question in standard spelling (slang replaced, identifiers kept), for the dense model and
+    the question's tokens."""
+    capitals = not _mostly_capitals(text)  # a question typed all in capitals has no capital marks
+    return _TEXT_WORD.sub(
+        lambda m: m.group(0) if _is_identifier(m, capitals) else colloquial_to_standard(m.group(0)), text
+    )
 
 
 def tokens(text: str) -> list[str]:
-    """Stemmed tokens without a stop-word list (Sastrawi's list hurt retrieval in our probes)."""
-    return [stem(x) for w in _WORD.findall(_token_form(text)) for x in expand(w)]
+    """A question's stemmed tokens (standard spelling first), without a stop-word list (Sastrawi's
+    list hurt retrieval in our probes)."""
+    return [stem(x) for w in _WORD.findall(_token_form(standardize(text))) for x in expand(w)]
+
+
+def passage_tokens(text: str) -> list[str]:
+    """A passage's stemmed tokens for the index: its own words, nothing rewritten."""
+    return [stem(x) for w in _WORD.findall(_token_form(text)) for x in _passage_forms(w)]
 
 
 # How staff say it and how the texts say it. The eselon a position had and the name the regulations

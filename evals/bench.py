@@ -709,7 +709,7 @@ def synthetic_chunks(state, vectors: np.ndarray, copy: int, seed: int = 20240601
 
 def grow_index(store, base_state, base_vectors: np.ndarray, copies: range, console=None) -> dict:
     """Adds synthetic copies of the corpus to the index (Chroma upsert + one commit)."""
-    from assistant.text import tokens as bm25_tokens
+    from assistant.text import passage_tokens as bm25_tokens
 
     current = store.state()
     files = dict(current.files)

@@ -25,7 +25,7 @@ from assistant.errors import AsistenError, DocumentRejected, IngestConflict, Ing
 from assistant.index import FileEntry, IndexStore, chroma_id
 from assistant.shared_state import new_owner
 from assistant.records import ChunkRecord, DocumentMeta
-from assistant.text import tokens as bm25_tokens
+from assistant.text import passage_tokens as bm25_tokens
 
 from .amendments import link_amendments
 from .chunker import chunk_document

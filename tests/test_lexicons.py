@@ -80,3 +80,100 @@ def test_number_and_roman_tables_map_to_digits():
     assert all(v.isdigit() for v in load_map("number_words").values())
     assert all(v.isdigit() for v in load_map("roman_numerals").values())
     assert all(set(k) <= set("ivx") for k in load_map("roman_numerals"))
+
+
+# --- The lexicons at work: questions are normalised, passages keep their words, valid words stay ---
+
+import random
+import re
+
+from assistant.lexicons.language import colloquial_lexicon, root_words
+from assistant.spelling import Speller
+from assistant.text import TOKENIZER_VERSION, is_indonesian_word, stem, passage_tokens, standardize, tokens
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+# Identifiers as the texts write them: a word in capitals, or a part of a numbered code.
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_CODE = re.compile(r"\b[0-9A-Za-z.]+(?:/[0-9A-Za-z.]+)+\b")
+
+
+def _corpus_texts() -> list[str]:
+    return [p.read_text("utf-8") for p in sorted(CORPUS.rglob("*.md")) if p.name != "README.md"]
+
+
+@pytest.fixture(scope="module")
+def corpus_speller() -> Speller:
+    texts = _corpus_texts()
+    return Speller.from_texts(texts, {t for text in texts for t in passage_tokens(text)})
+
+
+def test_passages_keep_every_identifier_the_corpus_writes():
+    """No lexicon entry rewrites a token the corpus uses as an identifier (ORG, PAN, RB, SE, ...):
+    in the index, each one is still there as written."""
+    checked = 0
+    for text in _corpus_texts():
+        for line in text.splitlines():
+            line = re.sub(r"https?://\S+", " ", line)  # an address is not a text's word
+            names = set(_CAPITALS.findall(line))
+            codes = [code for code in _CODE.findall(line) if any(c.isdigit() for c in code)]
+            names |= {part for code in codes for part in re.split(r"[/.]", code) if part.isalpha()}
+            if not names:
+                continue
+            have = set(passage_tokens(line))
+            # Roman numerals are numbers: "eselon IV" is indexed as "eselon 4", as the questions are.
+            for name in names - {n for n in names if set(n.lower()) <= set("ivx")}:
+                # kept as written (a stemmed heading word, "SALINAN" → "salin", is the same word)
+                assert name.lower() in have or stem(name.lower()) in have, (name, line[:120])
+                checked += 1
+    assert checked > 100  # the corpus writes many of them; the test looked at real ones
+
+
+def test_questions_keep_identifiers_but_lose_their_slang():
+    assert "org" in tokens("isi SE 060/328/ORG/2023 apa")
+    assert "org" in tokens("isi se 060/328/org/2023 apa")  # a code in lower case is still a code
+    assert {"rb", "pan"} <= set(tokens("Permen PAN RB 45/2022 ttg apa"))
+    assert "orang" in tokens("tim kerja min brp org?")
+    assert "orang" in tokens("TIM KERJA MIN BRP ORG?")  # all in capitals: the capitals mean nothing
+    assert standardize("yg ngatur gmn?") == "yang mengatur bagaimana?"
+
+
+def test_kamus_alay_does_not_rewrite_indonesian_words():
+    table = colloquial_lexicon()
+    assert len(table) > 3000  # the kept lexicon is there, not a short hand-typed table
+    # Kamus Alay maps these to other words; they are standard words (kasi = kepala seksi here).
+    for word in ("kasi", "haru", "pala", "rana"):
+        assert word not in table, word
+    assert table["gmn"] == "bagaimana" and table["skrg"] == "sekarang"
+    # The project's reviewed entries win over Kamus Alay's.
+    assert table["gak"] == "tidak"
+
+
+def test_the_speller_never_corrects_a_valid_indonesian_word(corpus_speller):
+    rng = random.Random(12)
+    roots = sorted(root_words())
+    sample = rng.sample(roots, 3000)
+    affixed = [f"{prefix}{w}" for w in rng.sample(roots, 400) for prefix in ("ber", "di", "ter")]
+    affixed = [w for w in affixed if is_indonesian_word(w)]
+    assert len(affixed) > 200
+    changed = [w for w in sample + affixed if corpus_speller.correct(w) != w]
+    assert not changed, changed[:20]
+    for word in ("tinggal", "berapa", "berada", "berupa", "tanggal", "kapan", "bulan"):
+        assert corpus_speller.correct(word) == word
+
+
+def test_the_speller_still_repairs_words_outside_the_language(corpus_speller):
+    fixed = {
+        "jabtan": "jabatan", "fungsioanl": "fungsional", "pelaksna": "pelaksana",
+        "penyetaraaan": "penyetaraan", "klasifkasi": "klasifikasi", "nomenkaltur": "nomenklatur",
+    }
+    for typo, word in fixed.items():
+        assert corpus_speller.correct(typo) == word, typo
+
+
+def test_a_question_with_valid_words_near_corpus_words_is_left_as_written(corpus_speller):
+    question = "klasifikasi jabatan pelaksana skrg tinggal apa aja sih, berapa yang berada di bawahnya"
+    assert corpus_speller.correct(question) == question
+
+
+def test_the_tokenizer_version_follows_the_lexicons():
+    assert lexicon_hash()[:10] in TOKENIZER_VERSION
