@@ -25,7 +25,7 @@ _TOKENIZER_REVISION = 6
 TOKENIZER_VERSION = f"{_TOKENIZER_REVISION}-{lexicon_hash()[:10]}-{source_fingerprint()[:10]}"
 
 # "inget2", "tahap2nya": chat writes a reduplicated word with a 2; the base word carries the sense.
-_REDUPLICATION_MARK = re.compile(r"\b([a-z]{2,})2(?=nya\b|\b)")
+_REDUPLICATION_MARK = re.compile(r"\b([a-z]{2,})2(?=nya\b|\b)", re.I)
 _WORD = re.compile(r"[0-9]+[a-z]?|[a-z]+(?:-[a-z]+)*")
 _stemmer = None
 
@@ -141,6 +141,7 @@ def standardize(text: str) -> str:
     """A question in standard spelling (slang replaced, identifiers kept), for the dense model and
     the question's tokens."""
     capitals = not _mostly_capitals(text)  # a question typed all in capitals has no capital marks
+    text = _REDUPLICATION_MARK.sub(r"\1", text)
     return _TEXT_WORD.sub(
         lambda m: m.group(0) if _is_identifier(m, capitals) else colloquial_to_standard(m.group(0)), text
     )
