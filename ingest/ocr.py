@@ -52,6 +52,8 @@ def ocr_pages(path: Path, numbers: list[int], command: str = "tesseract",
     out: dict[int, str] = {}
     pdf = pypdfium2.PdfDocument(str(path))
     try:
+        if progress:
+            progress(0, len(numbers))  # the bar shows before the first (slow) page
         for done, number in enumerate(numbers, 1):
             image = pdf[number - 1].render(scale=DPI / 72, grayscale=True).to_pil()
             out[number] = pytesseract.image_to_string(image, lang=LANGUAGE, config="--psm 4")

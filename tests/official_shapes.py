@@ -186,6 +186,27 @@ ODD = [
     "pada tanggal 1 Juli 2024",
     "WALI KOTA CONTOH,",
     "ttd.",
+    ("page",),
+    "LAMPIRAN",
+    "PERATURAN WALI KOTA CONTOH NOMOR 21 TAHUN 2024",
+    "A. FORMAT LAPORAN TIM KERJA",
+    ("table", [
+        ["No", "Unsur Laporan", "Keterangan"],
+        ["1", "Capaian kinerja", "persen target"],
+        ["2", "Kendala lintas unit", "uraian singkat"],
+    ]),
+    ("page",),
+    # A Penjelasan printed after the Lampiran, as some portals bind them.
+    ("center", "PENJELASAN"),
+    ("center", "ATAS"),
+    ("center", "PERATURAN WALI KOTA CONTOH NOMOR 21 TAHUN 2024"),
+    "I. UMUM",
+    "Sistem kerja kolaboratif memangkas jenjang persetujuan yang panjang.",
+    "II. PASAL DEMI PASAL",
+    "Pasal 1",
+    "Cukup jelas.",
+    "Pasal 2",
+    "Tim kerja lintas fungsi beranggotakan pegawai dari sedikitnya dua bidang yang berbeda.",
 ]
 
 SCAN_ID = "se-walikota-contoh-800-12-org-2024"
@@ -204,6 +225,23 @@ SCAN = [
     "WALI KOTA CONTOH,",
 ]
 STAMP = "Diunduh dari jdih.contohkota.go.id"
+
+# A scan with no text layer at all (written with stamp=None).
+SCAN_PLAIN_ID = "se-walikota-contoh-800-19-org-2024"
+SCAN_PLAIN = [
+    "SURAT EDARAN WALI KOTA CONTOH",
+    "NOMOR 800/19/ORG/2024",
+    "TENTANG",
+    "RAPAT KOORDINASI JABATAN FUNGSIONAL",
+    "Yth. Kepala Perangkat Daerah",
+    "di Lingkungan Pemerintah Kota Contoh",
+    "Rapat koordinasi pejabat fungsional hasil penyetaraan diselenggarakan",
+    "setiap hari Kamis pekan kedua di ruang rapat Sekretariat Daerah.",
+    "Setiap perangkat daerah menugaskan paling sedikit satu orang pejabat fungsional.",
+    "Demikian surat edaran ini untuk dilaksanakan.",
+    "Contoh, 12 Agustus 2024",
+    "WALI KOTA CONTOH,",
+]
 
 
 # --- PDF writers -------------------------------------------------------------------------------
@@ -284,9 +322,9 @@ def _draw_table(canvas, left: float, top: float, rows: list[list[str]]) -> None:
             x += widths[c]
 
 
-def write_scan(path: Path, lines: list[str], stamp: str = STAMP) -> Path:
+def write_scan(path: Path, lines: list[str], stamp: str | None = STAMP) -> Path:
     """An image-only page (text rendered by PIL, as a scanner would deliver it) wrapped in a PDF,
-    with a one-line download stamp as its only text layer."""
+    with a one-line download stamp as its only text layer (none when `stamp` is None)."""
     from PIL import Image, ImageDraw, ImageFont
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
@@ -306,8 +344,9 @@ def write_scan(path: Path, lines: list[str], stamp: str = STAMP) -> Path:
     width, height = A4
     canvas = Canvas(str(path), pagesize=A4)
     canvas.drawImage(ImageReader(str(png)), 0, 0, width=width, height=height)
-    canvas.setFont("Helvetica", 6)
-    canvas.drawString(20, 12, stamp)
+    if stamp:
+        canvas.setFont("Helvetica", 6)
+        canvas.drawString(20, 12, stamp)
     canvas.save()
     png.unlink()
     return path
