@@ -326,14 +326,21 @@ def _dry_run(tmp_path, model_cache, files: dict[str, bytes | str]):
     return run_ingest(make_settings(tmp_path / "data", model_cache, corpus), dry_run=True), corpus
 
 
-def test_a_stem_yaml_sidecar_is_accepted_and_overrides_the_header(tmp_path, model_cache):
-    pdf = shapes.write_pdf(tmp_path / "x.pdf", shapes.BASE).read_bytes()
-    report, _ = _dry_run(tmp_path, model_cache, {
-        "resmi/perwal-12.pdf": pdf,
-        "resmi/perwal-12.yaml": "singkatan: Perwal Contoh 12/2024\nsumber: https://jdih.contohkota.go.id/12\n",
-    })
-    assert not report.rejected, report.rejected
-    assert report.doc_ids == {"resmi/perwal-12.pdf": shapes.BASE_ID}
+def test_a_stem_yaml_sidecar_is_accepted_and_overrides_the_header(tmp_path, model_cache, embeddings):
+    corpus = tmp_path / "corpus"
+    (corpus / "resmi").mkdir(parents=True)
+    shapes.write_pdf(corpus / "resmi" / "perwal-12.pdf", shapes.BASE)
+    (corpus / "resmi" / "perwal-12.yaml").write_text(
+        "singkatan: Perwal Contoh 12/2024\nsumber: https://jdih.contohkota.go.id/12\n", "utf-8")
+    settings = make_settings(tmp_path / "data", model_cache, corpus)
+    report = run_ingest(settings, embeddings=embeddings)
+    assert not report.rejected and report.added == ["resmi/perwal-12.pdf"], report.rejected
+    meta = IndexStore(settings).state().documents[shapes.BASE_ID]
+    assert meta.singkatan == "Perwal Contoh 12/2024" and meta.sumber == ["https://jdih.contohkota.go.id/12"]
+    assert meta.judul == "Tim Kerja Penyederhanaan Birokrasi"  # the rest still from the header
+    # The sidecar belongs to its document: editing it re-reads the document.
+    (corpus / "resmi" / "perwal-12.yaml").write_text("singkatan: Perwal Tim Kerja 12/2024\n", "utf-8")
+    assert run_ingest(settings, embeddings=embeddings).changed == ["resmi/perwal-12.pdf"]
 
 
 def test_an_unquoted_number_in_a_sidecar_is_accepted(tmp_path, model_cache):
@@ -356,6 +363,9 @@ def test_the_same_pdf_twice_is_refused_naming_the_first_copy(tmp_path, model_cac
 
 
 def test_upload_without_metadata_works_and_returns_the_doc_id(tmp_path, model_cache, embeddings):
+    """POST /v1/documents on a real server: no metadata (the header says it all), the form's
+    metadata overriding a field, a duplicate refused naming the first copy, and the amended
+    document's Pasal history in GET /v1/documents/{id}."""
     from assistant.service import build_assistant
 
     corpus = tmp_path / "corpus"
@@ -365,19 +375,35 @@ def test_upload_without_metadata_works_and_returns_the_doc_id(tmp_path, model_ca
     settings = make_settings(tmp_path / "data", model_cache, corpus, api_keys=f"{key}:admin",
                              rate_limit_per_minute=10_000)
     assert run_ingest(settings, embeddings=embeddings).committed
-    docx = shapes.write_perda_docx(tmp_path / "perda.docx").read_bytes()
+    amendment = shapes.write_pdf(tmp_path / "perubahan.pdf", shapes.AMENDMENT).read_bytes()
+    keputusan = shapes.write_pdf(tmp_path / "kepwal.pdf", shapes.KEPUTUSAN).read_bytes()
+    headers = {"Authorization": f"Bearer {key}"}
     srv = start_server(settings, build_assistant(settings))
     try:
-        headers = {"Authorization": f"Bearer {key}"}
-        resp = httpx.post(f"{srv.url}/v1/documents", files={"file": ("perda.docx", docx)}, headers=headers, timeout=180)
+        def upload(name, data, metadata=None):
+            form = {"metadata": json.dumps(metadata)} if metadata else {}
+            return httpx.post(f"{srv.url}/v1/documents", files={"file": (name, data)}, data=form, headers=headers,
+                              timeout=180)
+
+        resp = upload("perubahan.pdf", amendment)
         assert resp.status_code == 201, resp.text
-        assert resp.json()["doc_id"] == shapes.PERDA_ID
-        again = httpx.post(f"{srv.url}/v1/documents", files={"file": ("salinan.docx", docx)}, headers=headers,
-                           timeout=180)
+        assert resp.json()["doc_id"] == shapes.AMENDMENT_ID
+
+        again = upload("salinan-perubahan.pdf", amendment)
         assert again.status_code in (409, 422), again.text
         message = again.json()["error"]["message"]
-        assert "sama persis" in message and "unggahan/perda-" in message, message
-        detail = httpx.get(f"{srv.url}/v1/documents/{shapes.PERDA_ID}", headers=headers, timeout=60)
-        assert detail.status_code == 200 and detail.json()["document"]["judul"] == "Organisasi Perangkat Daerah"
+        assert "sama persis" in message and "unggahan/perubahan-" in message, message
+
+        resp = upload("kepwal.pdf", keputusan, {"singkatan": "Kepwal Kelas Jabatan 2024", "nomor": 100})
+        assert resp.status_code == 201, resp.text
+        doc = httpx.get(f"{srv.url}/v1/documents/{shapes.KEPUTUSAN_ID}", headers=headers, timeout=60).json()["document"]
+        assert doc["judul"] == "Kelas Jabatan Fungsional Hasil Penyetaraan" and doc["nomor"] == "100", doc
+        assert doc["label"] == "Kepwal Kelas Jabatan 2024", doc
+
+        detail = httpx.get(f"{srv.url}/v1/documents/{shapes.BASE_ID}", headers=headers, timeout=60).json()
+        assert detail["document"]["status"] == "diubah", detail["document"]
+        history = {h["pasal"]: h for h in detail["riwayat"]}
+        assert history["3"]["perubahan"][0]["label"].endswith("Pasal I angka 1"), history
+        assert history["7"]["status"] == "dihapus"
     finally:
         srv.stop()
