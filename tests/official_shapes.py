@@ -325,31 +325,45 @@ def _draw_table(canvas, left: float, top: float, rows: list[list[str]]) -> None:
 def write_scan(path: Path, lines: list[str], stamp: str | None = STAMP) -> Path:
     """An image-only page (text rendered by PIL, as a scanner would deliver it) wrapped in a PDF,
     with a one-line download stamp as its only text layer (none when `stamp` is None)."""
-    from PIL import Image, ImageDraw, ImageFont
+    return write_scan_pages(path, [lines], stamp)
+
+
+def write_scan_pages(path: Path, pages: list[list[str]], stamp: str | None = None) -> Path:
+    """Several scanned pages, one image each; `stamp` goes on every page's text layer."""
+    from PIL import Image, ImageDraw
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
     dpi = 200
     w, h = int(8.27 * dpi), int(11.69 * dpi)
-    image = Image.new("L", (w, h), 255)
-    draw = ImageDraw.Draw(image)
-    font = _font(34)
-    y = 160
-    for line in lines:
-        draw.text((140, y), line, fill=0, font=font)
-        y += 60
-    png = path.with_suffix(".png")
-    image.save(png)
     width, height = A4
     canvas = Canvas(str(path), pagesize=A4)
-    canvas.drawImage(ImageReader(str(png)), 0, 0, width=width, height=height)
-    if stamp:
-        canvas.setFont("Helvetica", 6)
-        canvas.drawString(20, 12, stamp)
+    font = _font(34)
+    for number, lines in enumerate(pages):
+        image = Image.new("L", (w, h), 255)
+        draw = ImageDraw.Draw(image)
+        y = 160
+        for line in lines:
+            draw.text((140, y), line, fill=0, font=font)
+            y += 60
+        png = path.with_name(f"{path.stem}-{number}.png")
+        image.save(png)
+        canvas.drawImage(ImageReader(str(png)), 0, 0, width=width, height=height)
+        png.unlink()
+        if stamp:
+            canvas.setFont("Helvetica", 6)
+            canvas.drawString(20, 12, stamp)
+        canvas.showPage()
     canvas.save()
-    png.unlink()
     return path
+
+
+def scanned_pages(lines: list, per_page: int = 30) -> list[list[str]]:
+    """A PDF shape's lines as the pages of a scan (styles dropped: a scan has only ink)."""
+    text = [line if isinstance(line, str) else line[1] for line in lines
+            if isinstance(line, str) or line[0] in ("center", "letters", "glyphs", "plain")]
+    return [text[i:i + per_page] for i in range(0, len(text), per_page)]
 
 
 def _font(size: int):

@@ -88,6 +88,23 @@ def test_a_scan_with_a_download_stamp_is_ocred_and_the_stamp_is_not_content(shap
     assert all(c.ocr for c in chunks)
 
 
+def test_a_scanned_regulation_keeps_its_pasal_ayat_and_pages(tmp_path):
+    from ingest.metadata import read_metadata
+    from ingest.structure import parse_document
+
+    path = shapes.write_scan_pages(tmp_path / "perwal-pindaian.pdf", shapes.scanned_pages(shapes.BASE, 24), shapes.STAMP)
+    loaded = load_document(path)
+    assert loaded.ocr_pages == [1, 2]
+    units = parse_document(loaded).units
+    pasal = {u.pasal: u for u in units if u.kind == "pasal"}
+    assert sorted(pasal, key=int) == [str(n) for n in range(1, 10)]
+    assert [a.no for a in pasal["3"].ayat] == ["1", "2"] and "5 (lima) orang" in pasal["3"].ayat[0].text
+    assert pasal["6"].page == 1 and pasal["7"].page == 2  # page 2 starts with "Pasal 7"
+    assert all(u.ocr for u in units) and not any("Diunduh" in u.text for u in units)
+    meta = read_metadata(loaded.pages)
+    assert (meta["doc_id"], meta["judul"]) == (shapes.BASE_ID, "Tim Kerja Penyederhanaan Birokrasi")
+
+
 def test_ocr_text_is_marked_in_chunk_metadata_and_citation(shaped):
     answer = shaped["assistant"].ask("Kapan peta jabatan hasil penyetaraan disampaikan kepada Bagian Organisasi?")
     assert answer.found, answer.answer
