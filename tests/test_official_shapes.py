@@ -407,7 +407,7 @@ def test_upload_without_metadata_works_and_returns_the_doc_id(tmp_path, model_ca
         assert resp.json()["doc_id"] == shapes.AMENDMENT_ID
 
         again = upload("salinan-perubahan.pdf", amendment)
-        assert again.status_code in (409, 422), again.text
+        assert again.status_code == 422 and again.json()["error"]["code"] == "document_rejected", again.text
         message = again.json()["error"]["message"]
         assert "sama persis" in message and "unggahan/perubahan-" in message, message
 
