@@ -209,6 +209,36 @@ ODD = [
     "Tim kerja lintas fungsi beranggotakan pegawai dari sedikitnya dua bidang yang berbeda.",
 ]
 
+# A text layer whose lines ran together or kept their typist's spacing (as pypdf or a converted
+# Word file gives them): headings on the BAB line or the BAB title line, letter-spaced words,
+# "Pasal 5." with a stop, a heading run into its first sentence.
+JOINED_ID = "perwal-contoh-22-2024"
+JOINED = [
+    "PERATURAN WALI KOTA CONTOH",
+    "NOMOR 22 TAHUN 2024",
+    "TENTANG",
+    "RAPAT TIM KERJA",
+    "Menimbang : a. bahwa rapat tim kerja perlu diatur;",
+    "MEMUTUSKAN:",
+    "Menetapkan : PERATURAN WALI KOTA TENTANG RAPAT TIM KERJA.",
+    "B A B I",
+    "KETENTUAN UMUM",
+    "P A S A L 1",
+    "Rapat tim kerja adalah pertemuan anggota tim untuk membagi tugas.",
+    "BAB II PELAKSANAAN PASAL 2",
+    "Rapat tim kerja diadakan paling sedikit dua kali dalam sebulan.",
+    "Pasal 3 (1) Rapat dipimpin oleh ketua tim kerja.",
+    "(2) Notulen rapat diunggah ke aplikasi kinerja.",
+    "BAB III",
+    "PEMBIAYAAN DAN",
+    "PELAPORAN PASAL 4",
+    "Biaya rapat dibebankan pada anggaran perangkat daerah.",
+    "Pasal 5.",
+    "Peraturan Wali Kota ini mulai berlaku pada tanggal diundangkan.",
+    "Ditetapkan di Contoh",
+    "pada tanggal 8 Juli 2024",
+]
+
 SCAN_ID = "se-walikota-contoh-800-12-org-2024"
 SCAN = [
     "SURAT EDARAN WALI KOTA CONTOH",

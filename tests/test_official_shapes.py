@@ -274,6 +274,21 @@ def test_a_penjelasan_after_the_lampiran_is_penjelasan(shaped):
     assert lampiran and not any("PASAL DEMI PASAL" in c.text or "sedikitnya dua bidang" in c.text for c in lampiran)
 
 
+def test_headings_run_together_in_the_text_layer_are_found(tmp_path):
+    """"BAB II PELAKSANAAN PASAL 2", "PELAKSANAAN PASAL 4" under a BAB, "P A S A L 1", "Pasal 5.":
+    every Pasal is a unit and every BAB keeps only its title."""
+    from ingest.structure import parse_document
+
+    parsed = parse_document(load_document(shapes.write_pdf(tmp_path / "gabung.pdf", shapes.JOINED)))
+    pasal = {u.pasal: u for u in parsed.units if u.kind == "pasal"}
+    assert sorted(pasal) == ["1", "2", "3", "4", "5"] and not parsed.warnings, parsed.warnings
+    assert (pasal["1"].bab, pasal["2"].bab, pasal["4"].bab) == ("I", "II", "III")
+    assert (pasal["2"].bab_judul, pasal["4"].bab_judul) == ("PELAKSANAAN", "PEMBIAYAAN DAN PELAPORAN")
+    assert pasal["2"].text.startswith("Rapat tim kerja diadakan")
+    assert [a.no for a in pasal["3"].ayat] == ["1", "2"] and pasal["3"].ayat[0].text == "Rapat dipimpin oleh ketua tim kerja."
+    assert pasal["5"].text.startswith("Peraturan Wali Kota ini")
+
+
 def test_a_jump_in_pasal_numbers_is_a_parse_warning(tmp_path):
     from ingest.structure import parse_document
 
