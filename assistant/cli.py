@@ -79,7 +79,8 @@ def ingest(
 
         def on_progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = progress.add_task("Berkas" if stage == "files" else "Potongan di-embed", total=total)
+                label = {"files": "Berkas", "ocr": "Halaman OCR", "chunks": "Potongan di-embed"}.get(stage, stage)
+                tasks[stage] = progress.add_task(label, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
         try:

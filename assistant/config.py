@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     max_history_turns: int = 20
     max_upload_mb: int = 20
 
+    # ingest: OCR of scanned pages (Tesseract with its Indonesian data)
+    tesseract_cmd: str = "tesseract"  # the command, or a full path to the binary
+
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"

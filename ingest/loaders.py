@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -48,7 +49,15 @@ class _Content(BaseModel):
     ocr_pages: list[int] = []
 
 
-Loader = Callable[[Path], _Content]
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read what needs outside help: the OCR command, and where OCR reports its pages."""
+
+    tesseract_cmd: str = "tesseract"
+    ocr_progress: Callable[[int, int], None] | None = None
+
+
+Loader = Callable[[Path, LoadOptions], _Content]
 _LOADERS: dict[str, Loader] = {}
 
 
@@ -61,9 +70,10 @@ def register(*suffixes: str) -> Callable[[Loader], Loader]:
     return add
 
 
-def load_document(path: Path) -> LoadedDocument:
+def load_document(path: Path, options: LoadOptions | None = None) -> LoadedDocument:
     """Reads any supported file into page strings plus its metadata, or raises DocumentRejected."""
     path = Path(path)
+    options = options or LoadOptions()
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
         supported = ", ".join(SUPPORTED_SUFFIXES)
@@ -71,7 +81,7 @@ def load_document(path: Path) -> LoadedDocument:
             str(path), f"format berkas '{path.suffix or '(tanpa ekstensi)'}' tidak didukung (didukung: {supported})"
         )
     _check_size(path)
-    content = loader(path)
+    content = loader(path, options)
     if not any(page.strip() for page in content.pages):
         raise DocumentRejected(str(path), "dokumen kosong (tidak ada teks)")
     meta = content.meta if content.meta is not None else _read_sidecar(path)
@@ -146,7 +156,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S 
 
 
 @register(".md", ".markdown")
-def load_markdown(path: Path) -> _Content:
+def load_markdown(path: Path, options: LoadOptions | None = None) -> _Content:
     text = _decode(path, _read_bytes(path))
     match = _FRONT_MATTER.match(text)
     if not match:
@@ -157,7 +167,7 @@ def load_markdown(path: Path) -> _Content:
 
 
 @register(".txt")
-def load_text(path: Path) -> _Content:
+def load_text(path: Path, options: LoadOptions | None = None) -> _Content:
     text = _decode(path, _read_bytes(path))
     # pdftotext and similar tools separate pages with form feeds; keep them as pages.
     pages = text.split("\f")
@@ -168,7 +178,7 @@ def load_text(path: Path) -> _Content:
 
 
 @register(".pdf")
-def load_pdf(path: Path) -> _Content:
+def load_pdf(path: Path, options: LoadOptions | None = None) -> _Content:
     from pypdf import PdfReader
 
     # pypdf raises many exception types on damaged files (PdfReadError, ValueError, KeyError,
@@ -205,11 +215,28 @@ def load_pdf(path: Path) -> _Content:
     if needs_ocr:
         from .ocr import ocr_pages
 
-        for number, text in ocr_pages(path, needs_ocr).items():
-            pages[number - 1] = text
+        options = options or LoadOptions()
+        for number, text in ocr_pages(path, needs_ocr, options.tesseract_cmd, options.ocr_progress).items():
+            pages[number - 1] = _without_layer_lines(text, pages[number - 1])
     if count and not any(p.strip() for p in pages):
         raise DocumentRejected(str(path), "PDF tidak memuat teks yang terbaca, juga setelah OCR (halaman kosong atau gambar tanpa tulisan)")
     return _Content(pages=pages, paged=True, ocr_pages=[n for n in needs_ocr if pages[n - 1].strip()])
+
+
+def _without_layer_lines(ocr_text: str, layer_text: str) -> str:
+    """The OCR text of a page without the lines its thin text layer already held: on a scan, that
+    layer is what the portal stamped on it ("Diunduh dari jdih..."), furniture and not content."""
+    from rapidfuzz import fuzz
+
+    stamps = [" ".join(line.split()) for line in layer_text.splitlines() if line.strip()]
+    if not stamps:
+        return ocr_text
+    lines = ocr_text.splitlines()
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    # Only at the page's edges, where stamps sit: a layer line amid the text is content OCR repeats.
+    edges = set(filled[:2] + filled[-2:])
+    drop = {i for i in edges if any(fuzz.ratio(" ".join(lines[i].split()), s) >= 85 for s in stamps)}
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
 
 
 def _check_deadline(path: Path, deadline: float) -> None:
@@ -290,7 +317,7 @@ def _decrypt_with_empty_password(reader) -> bool:
 
 
 @register(".docx")
-def load_docx(path: Path) -> _Content:
+def load_docx(path: Path, options: LoadOptions | None = None) -> _Content:
     _check_zip_is_safe(path)
     import docx
     from docx.table import Table
@@ -347,7 +374,7 @@ _BLOCK_TAGS = (
 
 
 @register(".html", ".htm")
-def load_html(path: Path) -> _Content:
+def load_html(path: Path, options: LoadOptions | None = None) -> _Content:
     from bs4 import BeautifulSoup, NavigableString
 
     raw = _read_bytes(path)

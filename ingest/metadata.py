@@ -165,6 +165,20 @@ def _date_after(label: str, text: str) -> dt.date | None:
     return parse_date(m.group(1)) if m else None
 
 
+_OFFICE = re.compile(r"(?:^|\s)(?=(?:PRESIDEN|MENTERI|KEPALA|GUBERNUR|BUPATI|WALI ?KOTA)\b)")
+
+
+def _without_office_line(title: str) -> str:
+    """The title without the signing office that closes the title block ("... PENYETARAAN WALI KOTA
+    CONTOH,"): cut at the last office word from which the rest is one upper-case name ending in a
+    comma, so a title that itself names an office keeps it."""
+    cut = len(title)
+    for m in _OFFICE.finditer(title):
+        if re.fullmatch(r"\s*[A-Z][A-Z .]*,\s*", title[m.start():]):
+            cut = m.start()
+    return title[:cut].strip(" .,")
+
+
 def read_metadata(pages: list[str], resmi: bool = True) -> dict:
     """What the document's own text says about it; fields it does not state are left out."""
     lines = [re.sub(r"\s+", " ", unicodedata.normalize("NFKC", line)).strip() for page in pages for line in page.splitlines()]
@@ -179,7 +193,7 @@ def read_metadata(pages: list[str], resmi: bool = True) -> dict:
         meta["tahun"] = ref.tahun
     rest = header[ref.end:]
     title = re.sub(r"^TENTANG\s*:?\s*", "", rest.strip(), flags=re.I)
-    title = re.sub(r"\s*[A-Z][A-Z .]+,\s*$", "", title).strip(" .,")  # "WALI KOTA CONTOH," above the preamble
+    title = _without_office_line(title)
     if title:
         upper = title.upper()
         region = _region_of(ref)

@@ -29,7 +29,7 @@ from assistant.text import passage_tokens as bm25_tokens
 
 from .amendments import link_amendments
 from .chunker import chunk_document
-from .loaders import SUPPORTED_SUFFIXES, load_document, sidecar_paths
+from .loaders import SUPPORTED_SUFFIXES, LoadOptions, load_document, sidecar_paths
 from .metadata import merge as merge_metadata, read_metadata
 from .structure import parse_document
 from .validate import validate_corpus, validate_document
@@ -63,7 +63,7 @@ class IngestReport:
         return self.embedded / self.seconds if self.seconds else 0.0
 
 
-# Called as progress(stage, done, total); stage is "files" or "chunks".
+# Called as progress(stage, done, total); stage is "files", "ocr" (pages of one file) or "chunks".
 Progress = Callable[[str, int, int], None]
 
 
@@ -124,8 +124,14 @@ class _Parsed:
     warnings: list[str] = field(default_factory=list)
 
 
-def _parse_file(path: Path, rel: str) -> _Parsed:
-    loaded = load_document(path)
+def load_options(settings: Settings, progress: Progress | None = None) -> LoadOptions:
+    """The loaders' outside help from the settings; OCR pages are reported as the "ocr" stage."""
+    report = (lambda done, total: progress("ocr", done, total)) if progress else None
+    return LoadOptions(tesseract_cmd=settings.tesseract_cmd, ocr_progress=report)
+
+
+def _parse_file(path: Path, rel: str, options: LoadOptions | None = None) -> _Parsed:
+    loaded = load_document(path, options)
     markdown = path.suffix.lower() in (".md", ".markdown")
     read = read_metadata(loaded.pages, resmi=not markdown)
     if not loaded.meta and not read.get("doc_id"):
@@ -194,6 +200,7 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
     change = _Change(rebuild=rebuild)
     local = set()
     duplicates = duplicate_files(files, corpus_dir, set(base.files))
+    options = load_options(store.settings, progress)
     for done, path in enumerate(files, 1):
         rel = path.relative_to(corpus_dir).as_posix()
         local.add(rel)
@@ -206,7 +213,7 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
             if old is not None and old.sha256 == digest and not rebuild:
                 report.unchanged.append(rel)
             else:
-                change.parsed[rel] = _parse_file(path, rel)
+                change.parsed[rel] = _parse_file(path, rel, options)
                 change.digests[rel] = digest
                 report.doc_ids[rel] = change.parsed[rel].meta.doc_id
                 if change.parsed[rel].warnings:
@@ -280,6 +287,11 @@ def _reject(report: IngestReport, problems: dict[str, str]) -> None:
 COMMIT_ATTEMPTS = 8
 
 
+def _refused_whole(change: _Change, problems: dict[str, str]) -> bool:
+    """Every file of the change is refused and it removes nothing: there is nothing to commit."""
+    return bool(change.parsed) and not change.removed and not change.rebuild and set(change.parsed) <= set(problems)
+
+
 def _commit_change(store: IndexStore, change: _Change, report: IngestReport, progress, embeddings, started,
                    *, collect: bool, base=None) -> IngestReport:
     """Embeds the change's new text, then commits it with compare-and-set on the shared generation,
@@ -292,6 +304,13 @@ def _commit_change(store: IndexStore, change: _Change, report: IngestReport, pro
         embedded: dict[str, tuple[ChunkRecord, DocumentMeta, object]] = {}
         for attempt in range(COMMIT_ATTEMPTS):
             files, documents, records, problems = _apply(base, change)
+            if _refused_whole(change, problems):
+                # Nothing of this change survives the corpus rules: publishing would only bump
+                # the shared generation (and make every replica reload) for an unchanged index.
+                _reject(report, problems)
+                report.chunks = len(records)
+                report.seconds = time.perf_counter() - started
+                return report
             ours = [(cid, c) for rel in change.parsed if rel not in problems
                     for cid, c in zip(files[rel].chroma_ids, change.parsed[rel].chunks)]
             # consolidated views of amended Pasal belong to no file: embedded when their text is new
@@ -425,7 +444,7 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
         if metadata:
             sidecar = staging.with_name(staging.name + ".yaml")
             sidecar.write_text(yaml.safe_dump(metadata, allow_unicode=True), "utf-8")
-        parsed = _parse_file(staging, rel)  # validate before the file enters the corpus
+        parsed = _parse_file(staging, rel, load_options(settings))  # validate before the file enters the corpus
         if sidecar:
             sidecar.rename(final.with_name(final.name + ".yaml"))
             placed.append(final.with_name(final.name + ".yaml"))

@@ -156,7 +156,11 @@ def _remove_furniture(lines: list[Line], paged: bool) -> list[Line]:
     return _remove_running_lines(kept) if paged else kept
 
 
-_BAB_WITH_PASAL = re.compile(r"^(BAB\s+[IVXLC]+\b[^a-z]*?)\s+(Pasal\s+\d+[A-Z]?)$")
+_BAB_WITH_PASAL = re.compile(r"^(BAB\s+[IVXLC]+\b[^a-z]*?)\s+((?:Pasal|PASAL)\s+\d+[A-Z]?)(?:\s+(\S.*))?$")
+# Heading words set letter by letter in a text layer the positions could not rebuild ("P A S A L 5").
+_SPACED_HEADING_WORD = re.compile(r"^(P\s+A\s+S\s+A\s+L|P\s+a\s+s\s+a\s+l|B\s+A\s+B)(?=\s+[\dIVXLC])")
+_TITLE_WITH_PASAL = re.compile(r"^([^a-z]*?[A-Z][^a-z]*?)\s+((?:PASAL|Pasal)\s+\d+[A-Z]?(?:\s+\S.*)?)$")
+_PASAL_WITH_STOP = re.compile(r"^((?:Pasal|PASAL)\s+(?:\d+[A-Z]?|[IVXLC]+))\.$")
 
 
 def _normalize_heading_lines(lines: list[Line]) -> list[Line]:
@@ -164,10 +168,14 @@ def _normalize_heading_lines(lines: list[Line]) -> list[Line]:
     numbers); "BAB VI JUDUL Pasal 43" run together by text extraction → two lines."""
     out: list[Line] = []
     for line in lines:
-        if out and out[-1].text == "Pasal" and re.fullmatch(r"\d+[A-Z]?", line.text):
-            out[-1] = Line(f"Pasal {line.text}", out[-1].page)
+        text = _SPACED_HEADING_WORD.sub(lambda m: "".join(m.group(1).split()), line.text)
+        text = _PASAL_WITH_STOP.sub(r"\1", text)  # "Pasal 5." as some typists write it
+        line = Line(text, line.page)
+        if out and out[-1].text in ("Pasal", "PASAL") and re.fullmatch(r"\d+[A-Z]?", line.text):
+            out[-1] = Line(f"{out[-1].text} {line.text}", out[-1].page)
         elif m := _BAB_WITH_PASAL.match(line.text):
-            out.extend([Line(m.group(1), line.page), Line(m.group(2), line.page)])
+            # "BAB II PELAKSANAAN PASAL 6 ..." run together: the BAB, its Pasal, the Pasal's text.
+            out.extend(Line(part, line.page) for part in m.groups() if part)
         else:
             out.append(line)
     return out
@@ -442,8 +450,12 @@ class _OfficialParser:
                 self.dropping = None
             else:
                 return
-        if self.expect_title and self._take_title(text):
-            return
+        if self.expect_title:
+            taken = self._take_title(text)
+            if taken is True:
+                return
+            if taken:  # the title line went on with the first Pasal heading
+                text = taken
         if self.region != "pembukaan" and self._signature_starts(text, following, page):
             return
         getattr(self, f"_in_{self.region}")(text, page)
@@ -481,13 +493,18 @@ class _OfficialParser:
         self.dropping, self.drop_page = kind, page
         return True
 
-    def _take_title(self, text: str) -> bool:
-        """The title lines under BAB (upper case, may wrap), Bagian and Paragraf (one line)."""
+    def _take_title(self, text: str) -> bool | str:
+        """The title lines under BAB (upper case, may wrap), Bagian and Paragraf (one line). A BAB
+        title run into its first heading ("PELAKSANAAN PASAL 6") is split: the rest is returned."""
         kind = self.expect_title
         ends = _is_heading_like(text) or (kind == "lampiran" and _is_lampiran_heading(text))
         if ends or (self.title_lines and not _is_upper(text)):
             self.expect_title = None
             return False
+        if kind == "bab" and (m := _TITLE_WITH_PASAL.match(text)):
+            self.context["bab_judul"] = f"{self.context['bab_judul'] or ''} {m.group(1)}".strip()
+            self.expect_title = None
+            return m.group(2)
         self.title_lines += 1
         if kind == "bab":
             self.context["bab_judul"] = f"{self.context['bab_judul'] or ''} {text}".strip()
@@ -531,6 +548,7 @@ class _OfficialParser:
             self._finish()
             self.context.update(bab=m.group(1), bab_judul=m.group(2) or None, bagian_struktur=None, paragraf=None)
             self._expect_title("bab")
+            self.title_lines = 1 if m.group(2) else 0  # a title on the BAB line: only more capitals follow
         elif m := _BAGIAN.match(text):
             self._finish()
             self.context.update(bagian_struktur=m.group(1).capitalize(), paragraf=None)

@@ -186,6 +186,57 @@ ODD = [
     "pada tanggal 1 Juli 2024",
     "WALI KOTA CONTOH,",
     "ttd.",
+    ("page",),
+    "LAMPIRAN",
+    "PERATURAN WALI KOTA CONTOH NOMOR 21 TAHUN 2024",
+    "A. FORMAT LAPORAN TIM KERJA",
+    ("table", [
+        ["No", "Unsur Laporan", "Keterangan"],
+        ["1", "Capaian kinerja", "persen target"],
+        ["2", "Kendala lintas unit", "uraian singkat"],
+    ]),
+    ("page",),
+    # A Penjelasan printed after the Lampiran, as some portals bind them.
+    ("center", "PENJELASAN"),
+    ("center", "ATAS"),
+    ("center", "PERATURAN WALI KOTA CONTOH NOMOR 21 TAHUN 2024"),
+    "I. UMUM",
+    "Sistem kerja kolaboratif memangkas jenjang persetujuan yang panjang.",
+    "II. PASAL DEMI PASAL",
+    "Pasal 1",
+    "Cukup jelas.",
+    "Pasal 2",
+    "Tim kerja lintas fungsi beranggotakan pegawai dari sedikitnya dua bidang yang berbeda.",
+]
+
+# A text layer whose lines ran together or kept their typist's spacing (as pypdf or a converted
+# Word file gives them): headings on the BAB line or the BAB title line, letter-spaced words,
+# "Pasal 5." with a stop, a heading run into its first sentence.
+JOINED_ID = "perwal-contoh-22-2024"
+JOINED = [
+    "PERATURAN WALI KOTA CONTOH",
+    "NOMOR 22 TAHUN 2024",
+    "TENTANG",
+    "RAPAT TIM KERJA",
+    "Menimbang : a. bahwa rapat tim kerja perlu diatur;",
+    "MEMUTUSKAN:",
+    "Menetapkan : PERATURAN WALI KOTA TENTANG RAPAT TIM KERJA.",
+    "B A B I",
+    "KETENTUAN UMUM",
+    "P A S A L 1",
+    "Rapat tim kerja adalah pertemuan anggota tim untuk membagi tugas.",
+    "BAB II PELAKSANAAN PASAL 2",
+    "Rapat tim kerja diadakan paling sedikit dua kali dalam sebulan.",
+    "Pasal 3 (1) Rapat dipimpin oleh ketua tim kerja.",
+    "(2) Notulen rapat diunggah ke aplikasi kinerja.",
+    "BAB III",
+    "PEMBIAYAAN DAN",
+    "PELAPORAN PASAL 4",
+    "Biaya rapat dibebankan pada anggaran perangkat daerah.",
+    "Pasal 5.",
+    "Peraturan Wali Kota ini mulai berlaku pada tanggal diundangkan.",
+    "Ditetapkan di Contoh",
+    "pada tanggal 8 Juli 2024",
 ]
 
 SCAN_ID = "se-walikota-contoh-800-12-org-2024"
@@ -204,6 +255,23 @@ SCAN = [
     "WALI KOTA CONTOH,",
 ]
 STAMP = "Diunduh dari jdih.contohkota.go.id"
+
+# A scan with no text layer at all (written with stamp=None).
+SCAN_PLAIN_ID = "se-walikota-contoh-800-19-org-2024"
+SCAN_PLAIN = [
+    "SURAT EDARAN WALI KOTA CONTOH",
+    "NOMOR 800/19/ORG/2024",
+    "TENTANG",
+    "RAPAT KOORDINASI JABATAN FUNGSIONAL",
+    "Yth. Kepala Perangkat Daerah",
+    "di Lingkungan Pemerintah Kota Contoh",
+    "Rapat koordinasi pejabat fungsional hasil penyetaraan diselenggarakan",
+    "setiap hari Kamis pekan kedua di ruang rapat Sekretariat Daerah.",
+    "Setiap perangkat daerah menugaskan paling sedikit satu orang pejabat fungsional.",
+    "Demikian surat edaran ini untuk dilaksanakan.",
+    "Contoh, 12 Agustus 2024",
+    "WALI KOTA CONTOH,",
+]
 
 
 # --- PDF writers -------------------------------------------------------------------------------
@@ -284,33 +352,48 @@ def _draw_table(canvas, left: float, top: float, rows: list[list[str]]) -> None:
             x += widths[c]
 
 
-def write_scan(path: Path, lines: list[str], stamp: str = STAMP) -> Path:
+def write_scan(path: Path, lines: list[str], stamp: str | None = STAMP) -> Path:
     """An image-only page (text rendered by PIL, as a scanner would deliver it) wrapped in a PDF,
-    with a one-line download stamp as its only text layer."""
-    from PIL import Image, ImageDraw, ImageFont
+    with a one-line download stamp as its only text layer (none when `stamp` is None)."""
+    return write_scan_pages(path, [lines], stamp)
+
+
+def write_scan_pages(path: Path, pages: list[list[str]], stamp: str | None = None) -> Path:
+    """Several scanned pages, one image each; `stamp` goes on every page's text layer."""
+    from PIL import Image, ImageDraw
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen.canvas import Canvas
 
     dpi = 200
     w, h = int(8.27 * dpi), int(11.69 * dpi)
-    image = Image.new("L", (w, h), 255)
-    draw = ImageDraw.Draw(image)
-    font = _font(34)
-    y = 160
-    for line in lines:
-        draw.text((140, y), line, fill=0, font=font)
-        y += 60
-    png = path.with_suffix(".png")
-    image.save(png)
     width, height = A4
     canvas = Canvas(str(path), pagesize=A4)
-    canvas.drawImage(ImageReader(str(png)), 0, 0, width=width, height=height)
-    canvas.setFont("Helvetica", 6)
-    canvas.drawString(20, 12, stamp)
+    font = _font(34)
+    for number, lines in enumerate(pages):
+        image = Image.new("L", (w, h), 255)
+        draw = ImageDraw.Draw(image)
+        y = 160
+        for line in lines:
+            draw.text((140, y), line, fill=0, font=font)
+            y += 60
+        png = path.with_name(f"{path.stem}-{number}.png")
+        image.save(png)
+        canvas.drawImage(ImageReader(str(png)), 0, 0, width=width, height=height)
+        png.unlink()
+        if stamp:
+            canvas.setFont("Helvetica", 6)
+            canvas.drawString(20, 12, stamp)
+        canvas.showPage()
     canvas.save()
-    png.unlink()
     return path
+
+
+def scanned_pages(lines: list, per_page: int = 30) -> list[list[str]]:
+    """A PDF shape's lines as the pages of a scan (styles dropped: a scan has only ink)."""
+    text = [line if isinstance(line, str) else line[1] for line in lines
+            if isinstance(line, str) or line[0] in ("center", "letters", "glyphs", "plain")]
+    return [text[i:i + per_page] for i in range(0, len(text), per_page)]
 
 
 def _font(size: int):
