@@ -1,47 +1,19 @@
-"""A durable log of every question, its answer id and latency, and the feedback staff give on it.
+"""The answer log (every question, its answer id and latency) and the feedback staff give on it.
 
-SQLite in WAL mode in the data dir: readers never block the writer, every commit is fsynced
-(`synchronous=FULL`), and several threads or worker processes may write at once (each call opens
-its own short connection; `busy_timeout` lets concurrent writers queue instead of failing).
+Rows live in the shared database (assistant/database.py): with PostgreSQL every replica logs into
+and reads from the same tables, so feedback sent to any replica finds an answer given by another,
+and feedback ids (an identity column) never collide. SQLite (the default) runs in WAL mode with
+every commit fsynced.
 """
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    answer_id   TEXT PRIMARY KEY,
-    created_at  REAL NOT NULL,
-    channel     TEXT NOT NULL,
-    client      TEXT,
-    key_name    TEXT,
-    question    TEXT NOT NULL,
-    filters     TEXT,
-    answer      TEXT,
-    found       INTEGER,
-    citations   TEXT,
-    latency_ms  REAL,
-    status      TEXT NOT NULL,
-    error       TEXT
-);
-CREATE INDEX IF NOT EXISTS answers_created ON answers(created_at);
-CREATE TABLE IF NOT EXISTS feedback (
-    feedback_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    answer_id   TEXT NOT NULL REFERENCES answers(answer_id),
-    created_at  REAL NOT NULL,
-    rating      INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    comment     TEXT,
-    channel     TEXT NOT NULL,
-    client      TEXT
-);
-CREATE INDEX IF NOT EXISTS feedback_answer ON feedback(answer_id);
-"""
+import sqlalchemy as sa
+
+from .database import Database, answers, feedback, get_database
 
 
 class UnknownAnswer(LookupError):
@@ -49,26 +21,18 @@ class UnknownAnswer(LookupError):
 
 
 class FeedbackStore:
-    def __init__(self, path: Path | str, *, busy_timeout_s: float = 30.0):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._timeout = busy_timeout_s
-        self._init_lock = threading.Lock()
-        with self._init_lock, self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+    """`FeedbackStore(db)`; a path or URL opens that database (a path: a SQLite file)."""
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
-        try:
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.row_factory = sqlite3.Row
-            yield conn
-        finally:
-            conn.close()
+    def __init__(self, db: Database | Path | str):
+        if isinstance(db, Path) or (isinstance(db, str) and "://" not in db):
+            db = get_database(f"sqlite:///{Path(db).resolve()}")
+        elif isinstance(db, str):
+            db = get_database(db)
+        self.db = db
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.db.engine
 
     def log_answer(
         self,
@@ -86,27 +50,18 @@ class FeedbackStore:
         key_name: str | None = None,
         error: str | None = None,
     ) -> None:
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO answers (answer_id, created_at, channel, client, key_name,"
-                " question, filters, answer, found, citations, latency_ms, status, error)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    answer_id,
-                    time.time(),
-                    channel,
-                    client,
-                    key_name,
-                    question,
-                    json.dumps(filters, ensure_ascii=False) if filters else None,
-                    answer,
-                    None if found is None else int(found),
-                    json.dumps(citations, ensure_ascii=False) if citations is not None else None,
-                    latency_ms,
-                    status,
-                    error,
-                ),
-            )
+        row = dict(
+            answer_id=answer_id, created_at=time.time(), channel=channel, client=client, key_name=key_name,
+            question=question, filters=json.dumps(filters, ensure_ascii=False) if filters else None,
+            answer=answer, found=found,
+            citations=json.dumps(citations, ensure_ascii=False) if citations is not None else None,
+            latency_ms=latency_ms, status=status, error=error,
+        )
+        with self.engine.begin() as conn:
+            # answer ids are random (uuid4): a second log of one id is the same answer's retry
+            updated = conn.execute(answers.update().where(answers.c.answer_id == answer_id).values(**row))
+            if not updated.rowcount:
+                conn.execute(answers.insert().values(**row))
 
     def add_feedback(
         self,
@@ -120,41 +75,41 @@ class FeedbackStore:
         """Record a rating (+1/-1) for a logged answer; raises UnknownAnswer for an unknown id."""
         if rating not in (-1, 1):
             raise ValueError("rating must be -1 or 1")
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone()
-                if row is None:
-                    raise UnknownAnswer(answer_id)
-                cur = conn.execute(
-                    "INSERT INTO feedback (answer_id, created_at, rating, comment, channel, client)"
-                    " VALUES (?,?,?,?,?,?)",
-                    (answer_id, time.time(), rating, comment or None, channel, client),
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            return int(cur.lastrowid)
+        with self.engine.begin() as conn:
+            known = conn.execute(sa.select(answers.c.answer_id).where(answers.c.answer_id == answer_id)).first()
+            if known is None:
+                raise UnknownAnswer(answer_id)
+            result = conn.execute(feedback.insert().values(
+                answer_id=answer_id, created_at=time.time(), rating=rating, comment=comment or None,
+                channel=channel, client=client,
+            ))
+            return int(result.inserted_primary_key[0])
 
     def get_answer(self, answer_id: str) -> dict | None:
-        with self._connect() as conn:
-            row = conn.execute("SELECT * FROM answers WHERE answer_id = ?", (answer_id,)).fetchone()
-            return dict(row) if row else None
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(answers).where(answers.c.answer_id == answer_id)).mappings().first()
+            if row is None:
+                return None
+            out = dict(row)
+            out["found"] = None if out["found"] is None else int(out["found"])
+            return out
 
     def feedback_for(self, answer_id: str) -> list[dict]:
-        with self._connect() as conn:
+        with self.engine.connect() as conn:
             rows = conn.execute(
-                "SELECT * FROM feedback WHERE answer_id = ? ORDER BY feedback_id", (answer_id,)
-            ).fetchall()
+                sa.select(feedback).where(feedback.c.answer_id == answer_id).order_by(feedback.c.feedback_id)
+            ).mappings().all()
             return [dict(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
-        with self._connect() as conn:
-            answers = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
-            feedback = conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
-            return {"answers": int(answers), "feedback": int(feedback)}
+        with self.engine.connect() as conn:
+            n_answers = conn.execute(sa.select(sa.func.count()).select_from(answers)).scalar_one()
+            n_feedback = conn.execute(sa.select(sa.func.count()).select_from(feedback)).scalar_one()
+            return {"answers": int(n_answers), "feedback": int(n_feedback)}
 
     def journal_mode(self) -> str:
-        with self._connect() as conn:
-            return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+        """SQLite's journal mode ("wal"); the dialect's name for other databases."""
+        if self.db.dialect != "sqlite":
+            return self.db.dialect
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar())

@@ -82,7 +82,9 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         print(notice, file=sys.stderr, flush=True)
     shown = f"[{host}]" if ":" in host else host
     print(f"Asisten Regulasi: http://{shown}:{port}/ (API: /docs, widget: /widget-demo)", file=sys.stderr, flush=True)
-    common = dict(host=host, port=port, log_level="info", proxy_headers=True, timeout_graceful_shutdown=10)
+    # X-Forwarded-For is read by the app, and only from ASISTEN_TRUSTED_PROXIES (assistant/api/app.py):
+    # uvicorn's own handling would believe it from any local peer.
+    common = dict(host=host, port=port, log_level="info", proxy_headers=False, timeout_graceful_shutdown=10)
     if workers > 1:
         export_settings(settings.with_overrides(host=host, port=port))
         uvicorn.run(FACTORY, factory=True, workers=workers, **common)

@@ -21,11 +21,13 @@ from typing import Callable
 from filelock import FileLock, Timeout
 
 from assistant.config import Settings
+from assistant.database import get_database
 from assistant.errors import AsistenError, DocumentRejected, IngestConflict, IngestLocked, InvalidInput
 from assistant.index import FileEntry, IndexStore, chroma_id
 from assistant.shared_state import new_owner
 from assistant.records import ChunkRecord, DocumentMeta
 from assistant.text import passage_tokens as bm25_tokens
+from assistant.uploads import UploadStore
 
 from .amendments import link_amendments
 from .chunker import chunk_document
@@ -196,6 +198,8 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
     store = IndexStore(settings)
     report = IngestReport(dry_run=dry_run)
     base = _base_state(store, rebuild)
+    if not dry_run:
+        _sync_uploads(settings, corpus_dir, base)
     files = corpus_files(corpus_dir)
     change = _Change(rebuild=rebuild)
     local = set()
@@ -237,7 +241,11 @@ def _ingest_locked(settings, corpus_dir, rebuild, dry_run, progress, embeddings,
         report.chunks = len(records)
         report.seconds = time.perf_counter() - started
         return report
-    return _commit_change(store, change, report, progress, embeddings, started, collect=True, base=base)
+    report = _commit_change(store, change, report, progress, embeddings, started, collect=True, base=base)
+    # uploads whose own request died before it marked them (kill -9) are indexed now
+    _uploads(settings).mark_committed_many([rel for rel in (*report.added, *report.changed)
+                                            if rel.startswith(UPLOAD_DIR + "/")])
+    return report
 
 
 def _apply(base, change: _Change):
@@ -400,6 +408,36 @@ def _merge_document(documents: dict[str, DocumentMeta], meta: DocumentMeta) -> N
         documents[meta.doc_id] = meta
 
 
+def _uploads(settings: Settings) -> UploadStore:
+    return UploadStore(get_database(settings))
+
+
+def _sync_uploads(settings: Settings, corpus_dir: Path, base) -> None:
+    """Originals uploaded on any replica enter this machine's corpus folder before it is read, so a
+    rebuild here indexes them too; uploads whose ingest died long ago are collected."""
+    store = _uploads(settings)
+    indexed = {rel for rel in base.files if rel.startswith(UPLOAD_DIR + "/")}
+    known = {u.path for u in store.listing()}
+    upload_dir = corpus_dir / UPLOAD_DIR
+    local = [p for p in corpus_files(corpus_dir) if p.is_relative_to(upload_dir)] if upload_dir.is_dir() else []
+    for path in local:
+        rel = path.relative_to(corpus_dir).as_posix()
+        if rel in known or store.has(rel):
+            continue
+        if rel in indexed:  # uploaded before the database held originals: adopt it
+            extra = sidecars(path)
+            store.put(rel, path.name, path.read_bytes(), extra[0].read_text("utf-8") if extra else None,
+                      base.files[rel].doc_id)
+            store.mark_committed(rel)
+        else:  # deleted through another replica (or its upload died): it must not come back
+            for item in (*sidecars(path), path):
+                item.unlink(missing_ok=True)
+    written = store.materialize(corpus_dir, indexed)
+    if written:
+        log.info("%d berkas unggahan dari basis data bersama ditulis ke %s", len(written), corpus_dir)
+    store.collect(indexed)
+
+
 def _base_state(store: IndexStore, rebuild: bool):
     """The shared head this ingest starts from (on --rebuild too: a rebuild re-reads and re-embeds
     the folder's files but keeps what others uploaded)."""
@@ -426,6 +464,13 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
     target_dir = corpus_dir / UPLOAD_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()
+    uploads = _uploads(settings)
+    twin = uploads.with_content(digest)  # uploaded on any replica
+    if twin is not None:
+        raise DocumentRejected(
+            filename, f"isi berkas sama persis dengan {twin} yang sudah ada di korpus; "
+            "dokumen yang sama tidak diunggah dua kali",
+        )
     for existing in corpus_files(corpus_dir) if corpus_dir.is_dir() else []:
         if existing.stat().st_size == len(data) and content_hash(existing) == digest:
             raise DocumentRejected(
@@ -439,12 +484,17 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
     staging = target_dir / f".{uuid.uuid4().hex}{suffix}"
     staging.write_bytes(data)
     sidecar = None
+    sidecar_text = yaml.safe_dump(metadata, allow_unicode=True) if metadata else None
     placed: list[Path] = []
+    stored = False
     try:
-        if metadata:
+        if sidecar_text is not None:
             sidecar = staging.with_name(staging.name + ".yaml")
-            sidecar.write_text(yaml.safe_dump(metadata, allow_unicode=True), "utf-8")
+            sidecar.write_text(sidecar_text, "utf-8")
         parsed = _parse_file(staging, rel, load_options(settings))  # validate before the file enters the corpus
+        # the original is stored (for every replica) before the folder or a commit holds it
+        uploads.put(rel, filename, data, sidecar_text, parsed.meta.doc_id)
+        stored = True
         if sidecar:
             sidecar.rename(final.with_name(final.name + ".yaml"))
             placed.append(final.with_name(final.name + ".yaml"))
@@ -455,7 +505,9 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
         report = _commit_change(IndexStore(settings), change, report, None, None, started, collect=False)
         if rel in report.rejected:
             raise DocumentRejected(filename, report.rejected[rel])
+        uploads.mark_committed(rel)
         placed.clear()  # committed: the file stays
+        stored = False
         return report
     finally:
         staging.unlink(missing_ok=True)
@@ -463,6 +515,8 @@ def add_document(settings: Settings, filename: str, data: bytes, metadata: dict 
             sidecar.unlink(missing_ok=True)
         for path in placed:
             path.unlink(missing_ok=True)
+        if stored:  # refused or beaten: nothing was indexed, so nothing is kept
+            uploads.remove([rel])
 
 
 def remove_document(settings: Settings, doc_id: str) -> IngestReport:
@@ -474,6 +528,7 @@ def remove_document(settings: Settings, doc_id: str) -> IngestReport:
         raise InvalidInput(f"Dokumen '{doc_id}' tidak ada di indeks.")
     report = IngestReport(removed=sorted(paths), doc_id=doc_id)
     report = _commit_change(store, _Change(removed=set(paths)), report, None, None, started, collect=False)
+    _uploads(settings).remove(paths)
     corpus_dir = Path(settings.corpus_dir)
     for rel in paths:
         path = corpus_dir / rel

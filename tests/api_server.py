@@ -34,7 +34,7 @@ class ServerThread:
         self.port = port or free_port()
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
-            timeout_graceful_shutdown=3,
+            timeout_graceful_shutdown=3, proxy_headers=False,  # as `asisten serve`: the app decides
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)

@@ -109,3 +109,15 @@ def chroma_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on 127.0.0.1 (tests/pg_server.py), one per session."""
+    from pg_server import start_postgres
+
+    server = start_postgres(free_port())
+    try:
+        yield server
+    finally:
+        server.stop()

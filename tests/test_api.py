@@ -16,6 +16,7 @@ from api_server import (
     start_server,
 )
 
+from assistant.database import database_url
 from assistant.feedback_store import FeedbackStore
 
 pytestmark = pytest.mark.server
@@ -105,7 +106,7 @@ def test_ask_returns_cited_answer_and_logs_it(http, server):
         assert int(marker) in numbers
     for c in body["citations"]:
         assert c["label"] and c["doc_id"] and c["quote"]
-    store = FeedbackStore(server.app.state.settings.data_dir / "feedback.sqlite3")
+    store = server.app.state.store
     row = store.get_answer(body["answer_id"])
     assert row["question"] == QUESTION and row["status"] == "ok" and row["channel"] == "api"
     assert row["latency_ms"] > 0 and row["found"] == 1
@@ -189,7 +190,7 @@ def test_ask_stream_sse_framing(server, http):
     done = events[-1].json()
     assert done["answer"] == text and done["found"] is True and done["answer_id"]
     assert events[-2].json()["citations"] == done["citations"]
-    store = FeedbackStore(server.app.state.settings.data_dir / "feedback.sqlite3")
+    store = server.app.state.store
     assert store.get_answer(done["answer_id"])["channel"] == "stream"
 
 
@@ -212,15 +213,15 @@ def test_stream_stops_when_client_disconnects(assistant, shipped_settings, tmp_p
             produced = slow.produced
             time.sleep(0.5)
             assert slow.produced <= produced + 1 and not slow.finished.is_set()
-        store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-        with sqlite3.connect(store.path) as conn:
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                rows = conn.execute("SELECT status FROM answers").fetchall()
-                if rows:
-                    break
-                time.sleep(0.1)
-        assert rows == [("disconnected",)]
+        store = FeedbackStore(database_url(settings))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with store.engine.connect() as conn:
+                rows = conn.exec_driver_sql("SELECT status FROM answers").fetchall()
+            if rows:
+                break
+            time.sleep(0.1)
+        assert [tuple(r) for r in rows] == [("disconnected",)]
 
 
 def test_internal_error_is_clean_500(shipped_settings, tmp_path):
@@ -282,7 +283,7 @@ def test_feedback_roundtrip_and_validation(http, server):
     resp = http.post("/v1/feedback", json={"answer_id": answer_id, "rating": "up", "comment": "Tepat, terima kasih"})
     assert resp.status_code == 201 and resp.json()["ok"] is True
     assert http.post("/v1/feedback", json={"answer_id": answer_id, "rating": -1}).status_code == 201
-    store = FeedbackStore(server.app.state.settings.data_dir / "feedback.sqlite3")
+    store = server.app.state.store
     rows = store.feedback_for(answer_id)
     assert [(r["rating"], r["comment"]) for r in rows] == [(1, "Tepat, terima kasih"), (-1, None)]
     assert_clean_error(http.post("/v1/feedback", json={"answer_id": "tidakada", "rating": "up"}), 404)
@@ -302,7 +303,7 @@ def test_logging_is_safe_under_concurrency(http, server):
 
     with cf.ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(ask, range(16)))
-    store = FeedbackStore(server.app.state.settings.data_dir / "feedback.sqlite3")
+    store = server.app.state.store
     assert store.journal_mode() == "wal"
     for aid in ids:
         assert store.get_answer(aid) is not None
@@ -320,7 +321,7 @@ def test_feedback_persists_across_restart(assistant, shipped_settings, tmp_path)
         # the answer logged before the restart is still known, and its feedback still there
         r = httpx.post(f"{second.url}/v1/feedback", json={"answer_id": answer_id, "rating": "up"}, timeout=30)
         assert r.status_code == 201
-    rows = FeedbackStore(settings.data_dir / "feedback.sqlite3").feedback_for(answer_id)
+    rows = FeedbackStore(database_url(settings)).feedback_for(answer_id)
     assert [(r["rating"], r["comment"]) for r in rows] == [(-1, "Kurang lengkap"), (1, None)]
 
 

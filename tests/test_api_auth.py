@@ -93,6 +93,7 @@ def test_widget_key_origins_and_cors(http):
 
 
 def test_widget_stream_channel_logged(http, keyed):
+    from assistant.database import database_url
     from assistant.feedback_store import FeedbackStore
 
     with http.stream("POST", "/v1/ask/stream", json={"question": "Apa itu klerek?"},
@@ -100,13 +101,13 @@ def test_widget_stream_channel_logged(http, keyed):
         assert resp.headers["access-control-allow-origin"] == PORTAL
         body = resp.read().decode()
     answer_id = body.rsplit('"answer_id": "', 1)[1].split('"', 1)[0]
-    row = FeedbackStore(keyed.app.state.settings.data_dir / "feedback.sqlite3").get_answer(answer_id)
+    row = FeedbackStore(database_url(keyed.app.state.settings)).get_answer(answer_id)
     assert row["channel"] == "widget" and row["key_name"].startswith("k-")
     assert WIDGET_KEY not in str(row)
 
 
 def test_rate_limit_per_client(assistant, shipped_settings, tmp_path):
-    settings = app_settings(shipped_settings, tmp_path, rate_limit_per_minute=3)
+    settings = app_settings(shipped_settings, tmp_path, rate_limit_per_minute=3, trusted_proxies="127.0.0.1")
     with start_server(settings, assistant) as srv, httpx.Client(base_url=srv.url, timeout=30) as client:
         codes = [client.get("/v1/documents").status_code for _ in range(3)]
         assert codes == [200, 200, 200]
@@ -120,9 +121,42 @@ def test_rate_limit_per_client(assistant, shipped_settings, tmp_path):
         assert client.get("/healthz").status_code == 200
 
 
+def test_forwarded_for_ignored_unless_from_a_trusted_proxy(assistant, shipped_settings, tmp_path):
+    # no trusted proxy: a client cannot escape its limit by naming another address
+    settings = app_settings(shipped_settings, tmp_path, rate_limit_per_minute=2)
+    with start_server(settings, assistant) as srv, httpx.Client(base_url=srv.url, timeout=30) as client:
+        codes = [client.get("/v1/documents", headers={"X-Forwarded-For": f"10.9.0.{i}"}).status_code
+                 for i in range(1, 4)]
+        assert codes == [200, 200, 429]
+    # a trusted network other than the peer's: still ignored
+    settings = app_settings(shipped_settings, tmp_path / "b", rate_limit_per_minute=2, trusted_proxies="10.0.0.0/8")
+    with start_server(settings, assistant) as srv, httpx.Client(base_url=srv.url, timeout=30) as client:
+        codes = [client.get("/v1/documents", headers={"X-Forwarded-For": f"10.9.1.{i}"}).status_code
+                 for i in range(1, 4)]
+        assert codes == [200, 200, 429]
+    with pytest.raises(ConfigError, match="ASISTEN_TRUSTED_PROXIES"):
+        from assistant.api import create_app
+
+        create_app(app_settings(shipped_settings, tmp_path / "c", trusted_proxies="bukan-alamat"),
+                   assistant=assistant, ui=False)
+
+
+def test_rate_limit_shared_across_replicas(assistant, shipped_settings, tmp_path):
+    # two apps (two replicas) on one database: together they allow the limit once
+    db = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    one = app_settings(shipped_settings, tmp_path / "a", rate_limit_per_minute=3, rate_limit_shared=True, database_url=db)
+    two = app_settings(shipped_settings, tmp_path / "b", rate_limit_per_minute=3, rate_limit_shared=True, database_url=db)
+    with start_server(one, assistant) as a, start_server(two, assistant) as b, httpx.Client(timeout=30) as client:
+        codes = [client.get(url + "/v1/documents").status_code for url in (a.url, b.url, a.url, b.url)]
+        assert codes == [200, 200, 200, 429]
+        r = client.get(a.url + "/v1/documents")
+        assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 60
+
+
 def test_rate_limit_per_key(assistant, shipped_settings, tmp_path):
     # the per-key bucket is 10x the per-client one (a widget key is shared by a portal's visitors)
-    settings = app_settings(shipped_settings, tmp_path, rate_limit_per_minute=2, api_keys=KEYS)
+    settings = app_settings(shipped_settings, tmp_path, rate_limit_per_minute=2, api_keys=KEYS,
+                            trusted_proxies="127.0.0.1")
     with start_server(settings, assistant) as srv, httpx.Client(base_url=srv.url, timeout=30) as client:
         headers = {"X-API-Key": ASK_KEY}
         for i in range(20):

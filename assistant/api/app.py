@@ -13,13 +13,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..config import Settings, get_settings, setup_offline_env
+from ..database import get_database
 from ..feedback_store import FeedbackStore
 from .auth import cors_origins, parse_api_keys
 from .errors import error_body, install_exception_handlers
 from .holder import AssistantHolder
-from .ratelimit import RateLimiter
+from .ratelimit import make_limiter
 from .routers import ask, chat, documents, feedback, health, search, web
 
 log = logging.getLogger("assistant.api")
@@ -142,6 +144,24 @@ def recover_index(settings: Settings, *, lock_wait_s: float = 600.0) -> None:
                 "jalankan `asisten ingest` untuk melengkapinya)", count)
 
 
+def trusted_proxies(settings: Settings) -> list[str]:
+    """ASISTEN_TRUSTED_PROXIES: addresses or networks (CIDR) of the load balancers, comma-separated."""
+    import ipaddress
+
+    from ..errors import ConfigError
+
+    entries = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"ASISTEN_TRUSTED_PROXIES tidak valid: '{entry}' bukan alamat IP atau jaringan (mis. 10.0.0.5 "
+                "atau 10.0.0.0/24)."
+            ) from None
+    return entries
+
+
 def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = True) -> FastAPI:
     """Build the app. `assistant` may be injected (tests, the CLI); otherwise it is built from
     `settings` in the background at start-up. `ui=False` leaves out the Gradio chat page."""
@@ -166,10 +186,11 @@ def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = T
     app.state.settings = settings
     app.state.api_keys = keys
     app.state.holder = holder
-    app.state.store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-    app.state.client_limiter = RateLimiter(settings.rate_limit_per_minute)
+    database = get_database(settings)  # migrated to the newest schema here, once per process
+    app.state.store = FeedbackStore(database)
     per_key = getattr(settings, "rate_limit_per_key_per_minute", None) or settings.rate_limit_per_minute * 10
-    app.state.key_limiter = RateLimiter(per_key)
+    app.state.client_limiter = make_limiter(settings.rate_limit_per_minute, settings, database)
+    app.state.key_limiter = make_limiter(per_key, settings, database)
 
     install_exception_handlers(app)
     modules = (health, ask, chat, search, documents, feedback, web)
@@ -195,6 +216,13 @@ def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = T
             allow_credentials=False,
             max_age=600,
         )
+
+    proxies = trusted_proxies(settings)
+    if proxies:
+        # Outermost: the client address every limit and log sees is the one the trusted proxy
+        # names in X-Forwarded-For; from any other peer the header is ignored (uvicorn's own proxy
+        # handling is off, see assistant/server.py).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     if ui:
         from ..ui import mount_ui

@@ -1,14 +1,22 @@
-"""In-process token-bucket rate limits, per API key and per client address.
+"""Rate limits per API key and per client address: in-process token buckets, or windows counted in
+the shared database so that N replicas together allow the limit once, not N times.
 
-A bucket holds up to `per_minute` tokens and refills continuously; a request takes one token or
-is refused with the seconds until the next token (sent as `Retry-After`). Limits are per process:
-with several workers each enforces its own share.
+`hit(key)` takes one request's worth for `key`: 0.0 when allowed, else the seconds to wait (sent
+as `Retry-After`). `make_limiter` picks the kind from `ASISTEN_RATE_LIMIT_SHARED`.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..config import Settings
+from ..database import Database, rate_windows
+
+log = logging.getLogger("assistant.api")
 
 
 @dataclass
@@ -18,6 +26,8 @@ class _Bucket:
 
 
 class RateLimiter:
+    """A bucket holds up to `per_minute` tokens and refills continuously (per process)."""
+
     def __init__(self, per_minute: int, *, max_buckets: int = 50_000, clock=time.monotonic):
         self.per_minute = max(0, int(per_minute))
         self.capacity = float(self.per_minute)
@@ -58,3 +68,58 @@ class RateLimiter:
         if len(self._buckets) >= self._max:  # still full: drop the oldest half
             for k, _ in sorted(self._buckets.items(), key=lambda kv: kv[1].updated)[: self._max // 2]:
                 del self._buckets[k]
+
+
+class SharedRateLimiter:
+    """Fixed one-minute windows counted in the database, one atomic upsert per request (`INSERT …
+    ON CONFLICT DO UPDATE … RETURNING`, in PostgreSQL and SQLite alike). Coarser than a bucket (a
+    client may spend a limit at the end of one minute and again at the start of the next), but
+    exact across replicas. A database error lets the request through: limits must not take the
+    service down with the database."""
+
+    WINDOW_S = 60
+
+    def __init__(self, per_minute: int, db: Database, *, clock=time.time):
+        self.per_minute = max(0, int(per_minute))
+        self.db = db
+        self._clock = clock
+        self._last_prune = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_minute > 0
+
+    def _insert(self):
+        if self.db.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif self.db.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            raise NotImplementedError(f"shared rate limits need PostgreSQL or SQLite, not {self.db.dialect}")
+        return insert(rate_windows)
+
+    def hit(self, key: str) -> float:
+        if not self.enabled:
+            return 0.0
+        now = self._clock()
+        window = int(now // self.WINDOW_S)
+        stmt = self._insert().values(bucket=key[:160], window=window, hits=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["bucket", "window"], set_={"hits": rate_windows.c.hits + 1}
+        ).returning(rate_windows.c.hits)
+        try:
+            with self.db.engine.begin() as conn:
+                hits = conn.execute(stmt).scalar_one()
+                if now - self._last_prune > self.WINDOW_S:
+                    self._last_prune = now
+                    conn.execute(rate_windows.delete().where(rate_windows.c.window < window - 1))
+        except Exception:  # noqa: BLE001 - see the class docstring
+            log.warning("gagal menghitung batas laju di basis data; permintaan diteruskan", exc_info=True)
+            return 0.0
+        if hits <= self.per_minute:
+            return 0.0
+        return (window + 1) * self.WINDOW_S - now
+
+
+def make_limiter(per_minute: int, settings: Settings, db: Database):
+    return SharedRateLimiter(per_minute, db) if settings.rate_limit_shared else RateLimiter(per_minute)
