@@ -157,6 +157,30 @@ def serve(
         _fail(exc)
 
 
+@app.command("mcp")
+def mcp_stdio() -> None:
+    """Menjalankan server MCP lewat stdio (untuk Claude Desktop, Cursor, dan klien MCP lain)."""
+    import logging
+
+    import anyio
+
+    from .api.holder import AssistantHolder
+    from .feedback_store import FeedbackStore
+    from .mcp_server import build_mcp_server
+
+    # stdout carries JSON-RPC only: every log line goes to stderr
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    holder = AssistantHolder(settings)
+    holder.start()  # the model loads while the client initialises; tools wait for it
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    server = build_mcp_server(holder.get, settings, store)
+    try:
+        anyio.run(server.run_stdio_async)
+    except KeyboardInterrupt:
+        pass
+
+
 @app.command("eval")
 def evaluate(
     questions: list[Path] = typer.Option(..., "--questions", "-q", help="Berkas JSONL pertanyaan (boleh berulang)."),
