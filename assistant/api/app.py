@@ -208,7 +208,7 @@ def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = T
     if ui:
         from ..ui import mount_ui
 
-        app = mount_ui(app, holder=holder, store=app.state.store, settings=settings)
+        app = mount_ui(app, holder=holder, store=app.state.store, settings=settings, keyed=bool(keys))
     return app
 
 
