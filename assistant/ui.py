@@ -463,7 +463,7 @@ def build_ui(holder, store: FeedbackStore, settings: Settings) -> gr.Blocks:
                     with gr.Column(scale=2, min_width=300):
                         reader_head = gr.HTML(elem_id="reader-head-box")
                         reader_unit = gr.HTML(elem_id="reader-unit-box")
-                with gr.Accordion("Katalog dokumen", open=False):
+                with gr.Accordion("Katalog dokumen", open=True):
                     docs_html = gr.HTML("<p>Memuat daftar dokumen …</p>", elem_id="doc-list")
 
         outputs = [chatbot, msg, chips, pasal_view, letter, last, warnings]
