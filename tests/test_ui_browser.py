@@ -58,7 +58,7 @@ def ui_server(assistant, shipped_settings, tmp_path_factory):
     port = free_port()
     settings = app_settings(
         shipped_settings, tmp_path_factory.mktemp("ui-data"),
-        api_keys=f"{WIDGET_KEY}:ask:http://127.0.0.1:{port}",
+        api_keys=f"{WIDGET_KEY}:ask:http://127.0.0.1:{port}", ui_access="open",
     )
     srv = ServerThread(create_app(settings, assistant=assistant, ui=True), port=port).start()
     yield srv

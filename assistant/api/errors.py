@@ -41,6 +41,12 @@ class NotFound(ApiError):
     code = "not_found"
 
 
+class ModelNotFound(ApiError):
+    """OpenAI's answer to an unknown `model`: 404 with code model_not_found."""
+    http_status = 404
+    code = "model_not_found"
+
+
 class MethodNotAllowed(ApiError):
     http_status = 405
     code = "method_not_allowed"
