@@ -204,7 +204,8 @@ def mcp_stdio() -> None:
 
 @app.command("eval", cls=IndonesianCommand)
 def evaluate(
-    questions: list[Path] = typer.Option(..., "--questions", "-q", help="Berkas JSONL pertanyaan (boleh berulang)."),
+    questions: list[Path] = typer.Option([], "--questions", "-q", help="Berkas JSONL pertanyaan (boleh berulang)."),
+    conversations: list[Path] = typer.Option([], "--conversations", "-c", help="Berkas JSONL percakapan (boleh berulang)."),
     out: Path = typer.Option(Path("eval-out"), "--out", help="Folder hasil."),
     retriever: list[str] = typer.Option(["hybrid"], "--retriever", "-r", help="hybrid | dense | bm25 | all (boleh berulang)."),
     ragas: bool = typer.Option(False, "--ragas", help="Juga tulis ragas.jsonl (format RAGAS)."),
@@ -220,7 +221,7 @@ def evaluate(
         code = eval_command(
             questions, out, get_settings(), retrievers=modes, ragas=ragas,
             write_baseline_to=DEFAULT_BASELINE if write_baseline else None,
-            run_gate=gate, progress=not no_progress, console=console,
+            run_gate=gate, progress=not no_progress, console=console, conversation_files=conversations,
         )
     except AsistenError as exc:
         _fail(exc, 2)

@@ -28,6 +28,7 @@ MEAN_METRICS = (
     "mrr",
     "ndcg_at_10",
     "pasal_hit_at_5",
+    "pasal_cited",
     "cited_doc_accuracy",
     "first_citation_right",
     "must_include",
@@ -100,6 +101,14 @@ def pasal_hit(answer: Answer, expected_docs: Iterable[str], expected_pasal: str,
     return 0.0
 
 
+def pasal_cited(answer: Answer, expected_docs: Iterable[str], expected_pasal: str) -> float:
+    """1 if the answer cites `expected_pasal` of an expected document (what a letter would quote),
+    not merely retrieves it."""
+    wanted = set(expected_docs)
+    target = _norm_pasal(expected_pasal)
+    return 1.0 if any(c.doc_id in wanted and _norm_pasal(c.pasal) == target for c in answer.citations) else 0.0
+
+
 # -- answer text --------------------------------------------------------------------------------
 
 def normalize_text(text: str) -> str:
@@ -135,7 +144,8 @@ def score_question(question: EvalQuestion, answer: Answer, error: str | None = N
     }
     for k in RANK_CUTOFFS:
         row[f"hit_at_{k}"] = None
-    for key in ("mrr", "ndcg_at_10", "pasal_hit_at_5", "cited_doc_accuracy",
+    row["reason"] = None if answer.found else getattr(answer, "reason", None)
+    for key in ("mrr", "ndcg_at_10", "pasal_hit_at_5", "pasal_cited", "cited_doc_accuracy",
                 "first_citation_right", "must_include", "must_include_with_quotes"):
         row[key] = None
 
@@ -148,6 +158,7 @@ def score_question(question: EvalQuestion, answer: Answer, error: str | None = N
         row["ndcg_at_10"] = ndcg_at(ranking, expected, NDCG_K)
         if question.expected_pasal:
             row["pasal_hit_at_5"] = pasal_hit(answer, expected, question.expected_pasal, PASAL_K)
+            row["pasal_cited"] = pasal_cited(answer, expected, question.expected_pasal)
         if answer.found:
             cited = [c.doc_id for c in answer.citations]
             wanted = set(expected)
@@ -239,6 +250,14 @@ def aggregate(rows: Sequence[dict]) -> dict:
         out[key] = _mean(values)
         counts[key] = len(values)
     out.update(abstention(rows))
+    # every refusal rule returns a reason code; how often each one refused, and how often wrongly
+    reasons: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if not r["found"]:
+            entry = reasons.setdefault(r.get("reason") or "tanpa-kode", {"refused": 0, "answerable": 0})
+            entry["refused"] += 1
+            entry["answerable"] += 1 if r["answerable"] else 0
+    out["refusal_reasons"] = dict(sorted(reasons.items(), key=lambda kv: -kv[1]["refused"]))
     latencies = [r["latency_ms"] for r in rows if r.get("latency_ms") is not None]
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)

@@ -23,6 +23,7 @@ METRIC_ROWS: list[tuple[str, str, str]] = [
     ("mrr", "MRR dokumen", "frac"),
     ("ndcg_at_10", "nDCG@10 dokumen", "frac"),
     ("pasal_hit_at_5", "Hit@5 Pasal", "frac"),
+    ("pasal_cited", "Pasal yang diharapkan dikutip", "frac"),
     ("cited_doc_accuracy", "Akurasi dokumen yang dikutip", "frac"),
     ("first_citation_right", "Kutipan pertama tepat", "frac"),
     ("must_include", "Cakupan must_include (teks jawaban)", "frac"),
@@ -36,7 +37,7 @@ METRIC_ROWS: list[tuple[str, str, str]] = [
     ("errors", "Galat", "int"),
 ]
 
-SUMMARY_KEYS = ("hit_at_5", "mrr", "pasal_hit_at_5", "cited_doc_accuracy", "must_include",
+SUMMARY_KEYS = ("hit_at_5", "mrr", "pasal_hit_at_5", "pasal_cited", "cited_doc_accuracy", "must_include",
                 "abstention_recall", "wrongly_refused", "latency_p50_ms", "errors")
 CATEGORY_KEYS = ("n", "hit_at_5", "mrr", "cited_doc_accuracy", "must_include",
                  "abstention_recall", "correct")
@@ -218,7 +219,17 @@ def summary_table(metrics: dict) -> Table:
         kind = _KINDS.get(key, "frac")
         table.add_row(_LABELS.get(key, key), *(fmt(metrics[r]["overall"].get(key), kind) for r in names))
     table.add_row("Gagal", *(str(len(metrics[r].get("failed", []))) for r in names))
+    table.add_row("Alasan penolakan", *(reasons_text(metrics[r]["overall"]) for r in names))
     return table
+
+
+def reasons_text(overall: dict) -> str:
+    """"kode: n (k salah)" per refusal reason code, most frequent first."""
+    reasons = overall.get("refusal_reasons") or {}
+    return ", ".join(
+        f"{code}: {v['refused']}" + (f" ({v['answerable']} salah)" if v["answerable"] else "")
+        for code, v in reasons.items()
+    ) or "–"
 
 
 def write_report(out_dir: Path, metrics: dict, results: Sequence[dict] | None = None,

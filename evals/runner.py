@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from assistant.config import Settings, setup_offline_env
 from assistant.records import Answer
 
+from evals.conversations import load_conversations, run_conversations
 from evals.metrics import score_question, summarize
 from evals.questionset import EvalQuestion, load_questions
 from evals.report import summary_table, write_report
@@ -315,18 +316,28 @@ def eval_command(
     baseline_path: Path = DEFAULT_BASELINE,
     progress: bool = True,
     console: Console | None = None,
+    conversation_files: Sequence[Path] = (),
 ) -> int:
     """Everything `asisten eval` does; returns the exit code (1: the gate failed).
 
     Raises QuestionSetInvalid for a malformed set (the CLI prints its message).
     """
+    from assistant.errors import InvalidInput
+
     console = console or Console()
     unknown = [r for r in retrievers if r not in RETRIEVERS]
     if unknown:
-        from assistant.errors import InvalidInput
-
         raise InvalidInput(f"Retriever tidak dikenal: {', '.join(unknown)} "
                            f"(pilihan: {', '.join(RETRIEVERS)})")
+    if not question_files and not conversation_files:
+        raise InvalidInput("Berikan --questions BERKAS dan/atau --conversations BERKAS.")
+    if conversation_files:
+        conversations = load_conversations(conversation_files)
+        assistant = _build_assistant(settings, retrievers[0])
+        assistant.warm_up()
+        run_conversations(conversations, assistant, Path(out_dir), console=console)
+        if not question_files:
+            return 0
     questions = load_questions(question_files)
     metrics = run_eval(questions, settings, list(retrievers), Path(out_dir), progress=progress,
                        ragas=ragas, console=console, question_files=question_files)
