@@ -186,6 +186,7 @@ def mcp_stdio() -> None:
     import anyio
 
     from .api.holder import AssistantHolder
+    from .database import get_database
     from .feedback_store import FeedbackStore
     from .mcp_server import build_mcp_server
 
@@ -194,7 +195,7 @@ def mcp_stdio() -> None:
     settings = get_settings()
     holder = AssistantHolder(settings)
     holder.start()  # the model loads while the client initialises; tools wait for it
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    store = FeedbackStore(get_database(settings))  # the same database as the API (ASISTEN_DATABASE_URL)
     server = build_mcp_server(holder.get, settings, store)
     try:
         anyio.run(server.run_stdio_async)

@@ -63,6 +63,8 @@ def stem(word: str) -> str:
 
 # Chat spellings staff type (Kamus Alay + ours), and everyday words, mapped to the standard/corpus word.
 SLANG = {**colloquial_lexicon(), **load_map("question_paraphrases")}
+# Office abbreviations ("TPP", "Pemkot") are written in capitals as often as not: they expand anyway.
+_DOMAIN_CHAT = load_map("domain_chat")
 # Roman numerals after these words are written as digits in the tokens ("eselon IV" meets "eselon 4").
 _ROMAN = load_map("roman_numerals")
 _ROMAN_AFTER = re.compile(
@@ -143,7 +145,9 @@ def standardize(text: str) -> str:
     capitals = not _mostly_capitals(text)  # a question typed all in capitals has no capital marks
     text = _REDUPLICATION_MARK.sub(r"\1", text)
     return _TEXT_WORD.sub(
-        lambda m: m.group(0) if _is_identifier(m, capitals) else colloquial_to_standard(m.group(0)), text
+        lambda m: _DOMAIN_CHAT.get(m.group(0).lower(), m.group(0)) if _is_identifier(m, capitals)
+        else colloquial_to_standard(m.group(0)),
+        text,
     )
 
 

@@ -135,6 +135,8 @@ def test_questions_keep_identifiers_but_lose_their_slang():
     assert "orang" in tokens("tim kerja min brp org?")
     assert "orang" in tokens("TIM KERJA MIN BRP ORG?")  # all in capitals: the capitals mean nothing
     assert standardize("yg ngatur gmn?") == "yang mengatur bagaimana?"
+    # office abbreviations expand in capitals too: they are chat words, not identifiers
+    assert {"tambah", "hasil", "pegawai"} <= set(tokens("besaran TPP di Pemkot"))
 
 
 def test_kamus_alay_does_not_rewrite_indonesian_words():

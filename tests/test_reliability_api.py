@@ -241,8 +241,9 @@ def test_hostile_text_is_stored_verbatim_and_returned_inert(http, server):
     hostile = "<script>alert(1)</script> '; DROP TABLE answers; -- apa itu klerek?"
     body = assert_answer(http.post("/v1/ask", json={"question": hostile}))
     assert body["question"] == hostile  # JSON carries it as data; the widget/UI render text only
-    row = sqlite3.connect(server.app.state.store.path).execute(
-        "SELECT question FROM answers WHERE answer_id = ?", (body["answer_id"],)).fetchone()
+    with server.app.state.store.engine.connect() as conn:  # the shared database (SQLAlchemy)
+        row = tuple(conn.exec_driver_sql(
+            "SELECT question FROM answers WHERE answer_id = ?", (body["answer_id"],)).fetchone())
     assert row == (hostile,)  # parameters, not SQL: the table is still there and holds the text
     resp = http.get("/v1/search", params={"q": "<img src=x onerror=alert(1)> klerek' OR '1'='1"})
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("application/json")

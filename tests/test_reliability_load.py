@@ -2,10 +2,13 @@
 
 Each client asks (every question unique, so no answer comes from the query-embedding cache), rates
 the answer through /v1/feedback, and thinks for a moment (ASISTEN_LOAD_THINK_S, default 2 s,
-randomised ±50%) before the next question. Proven: zero errors; p95 latency within 3x of one client
-asking the same kind of questions alone; no memory growth of the server process across the run
+randomised ±50%) before the next question. Proven: zero errors; no slowdown over the run — the
+median latency of the questions asked in the last third is within 1.5x (+0.1 s) of the first
+third's (on 2 cores, 16 clients queue behind each other, so their latency against one client's
+alone measures the queue, not a slowdown; one client's figures are recorded for the report); no
+memory growth of the server process across the run
 (RSS via psutil, from the end of the warm-up: a quarter of the run, at least 10 s); every answer and every feedback written
-concurrently is in the SQLite log afterwards.
+concurrently is in the database (SQLite in the data dir) afterwards.
 
 ASISTEN_LOAD_SECONDS (default 20 in the suite; 60 for the figures in docs/reliability.md) and
 ASISTEN_LOAD_CLIENTS (default 16) set the run.
@@ -95,7 +98,7 @@ def server_process(shipped_settings, tmp_path_factory):
         while httpx.get(url + "/readyz", timeout=10).status_code != 200:
             assert time.monotonic() < deadline and proc.poll() is None, "server not ready"
             time.sleep(0.3)
-        yield url, proc, root / "data" / "feedback.sqlite3", root / "server.log"
+        yield url, proc, root / "data" / "asisten.sqlite3", root / "server.log"
     finally:
         proc.terminate()
         try:
@@ -124,11 +127,13 @@ def test_sixteen_clients_no_errors_no_slowdown_no_leak_nothing_lost(server_proce
 
     lock = threading.Lock()
     latencies: list[float] = []
+    timed: list[tuple[float, float]] = []  # (seconds into the run when asked, latency)
     errors: list[str] = []
     answers: set[str] = set()
     feedback: dict[int, tuple[str, str]] = {}
     rss: list[tuple[float, int]] = []
     start = time.monotonic()
+    start_perf = time.perf_counter()
     stop_at = start + DURATION
 
     def client_loop(index: int) -> None:
@@ -153,6 +158,7 @@ def test_sixteen_clients_no_errors_no_slowdown_no_leak_nothing_lost(server_proce
                         raise AssertionError(f"feedback {f.status_code}: {f.text[:200]}")
                     with lock:
                         latencies.append(elapsed)
+                        timed.append((t - start_perf, elapsed))
                         answers.add(answer_id)
                         feedback[f.json()["feedback_id"]] = (answer_id, comment)
                 except Exception as exc:  # noqa: BLE001 - every failure is counted, none ends the run
@@ -180,7 +186,12 @@ def test_sixteen_clients_no_errors_no_slowdown_no_leak_nothing_lost(server_proce
     rss_start, rss_end, rss_peak = warm[0], statistics.median(warm[-4:]), max(v for _, v in rss)
     growth = rss_end - rss_start
 
-    # Persistence: every answer and every feedback is in SQLite.
+    # Slowdown: the same load late in the run against early in the run (by when a question was asked).
+    third = DURATION / 3
+    early = [lat for at, lat in timed if at < third]
+    late = [lat for at, lat in timed if at >= 2 * third]
+
+    # Persistence: every answer and every feedback is in the database.
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     logged = {row[0] for row in conn.execute("SELECT answer_id FROM answers")}
     rows = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT feedback_id, answer_id, comment FROM feedback")}
@@ -194,6 +205,10 @@ def test_sixteen_clients_no_errors_no_slowdown_no_leak_nothing_lost(server_proce
         "under_load": {"p50_s": round(statistics.median(latencies), 3) if latencies else None,
                        "p95_s": round(p95(latencies), 3) if latencies else None,
                        "max_s": round(max(latencies), 3) if latencies else None},
+        "first_third": {"requests": len(early), "p50_s": round(statistics.median(early), 3) if early else None,
+                        "p95_s": round(p95(early), 3) if early else None},
+        "last_third": {"requests": len(late), "p50_s": round(statistics.median(late), 3) if late else None,
+                       "p95_s": round(p95(late), 3) if late else None},
         "rss_mb": {"after_warmup": round(rss_start / 2**20, 1), "end": round(rss_end / 2**20, 1),
                    "peak": round(rss_peak / 2**20, 1), "growth": round(growth / 2**20, 1)},
         "rss_timeline_mb": [(round(s), round(v / 2**20)) for s, v in rss[::4]],
@@ -208,5 +223,6 @@ def test_sixteen_clients_no_errors_no_slowdown_no_leak_nothing_lost(server_proce
     assert "Traceback" not in log_path.read_text("utf-8", errors="replace")
     assert figures["answers_missing_in_log"] == 0 and figures["feedback_missing_in_log"] == 0, figures
     assert len(rows) == len(feedback), figures  # nothing more, nothing less
-    assert p95(latencies) <= 3 * p95(single), figures
+    assert len(early) >= 3 and len(late) >= 3, figures
+    assert statistics.median(late) <= 1.5 * statistics.median(early) + 0.1, figures
     assert growth <= max(MEMORY_MARGIN, 0.05 * rss_start), figures
