@@ -133,8 +133,8 @@ def test_ask_json_from_the_command_line(shipped_settings):
            "ASISTEN_MODEL_CACHE": str(shipped_settings.model_cache)}
     config.get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["ask", "UU ASN pasal 18 soal jabatan pelaksana", "--json"], env=env)
-        readable = CliRunner().invoke(app, ["ask", "UU ASN pasal 18 soal jabatan pelaksana"], env=env)
+        result = CliRunner().invoke(app, ["ask", "Pasal 18 UU 20/2023 soal jabatan pelaksana", "--json"], env=env)
+        readable = CliRunner().invoke(app, ["ask", "Pasal 18 UU 20/2023 soal jabatan pelaksana"], env=env)
     finally:
         config.get_settings.cache_clear()
     assert result.exit_code == 0, result.output

@@ -32,10 +32,10 @@ def resolver():
     "question, doc_id, pasal, ayat",
     [
         ("Pasal 4 Permenpan RB 45/2022 isinya apa?", "permenpan-rb-45-2022", "4", None),
-        ("psl 6 permenpanrb no 45 th 2022", "permenpan-rb-45-2022", "6", None),
+        ("psl 2 permenpanrb no 45 thn 2022 isinya apa", "permenpan-rb-45-2022", "2", None),
         ("pasal 34 ayat 2 PermenPANRB 17 tahun 2021", "permenpan-rb-17-2021", "34", "2"),
         ("pasal 34 ayat (2) Peraturan Menteri PANRB Nomor 17 Tahun 2021", "permenpan-rb-17-2021", "34", "2"),
-        ("UU ASN pasal 18", "uu-20-2023", "18", None),
+        ("isi pasal 13 UU ASN yg baru", "uu-20-2023", "13", None),
         ("undang-undang nomor 20 tahun 2023", "uu-20-2023", None, None),
         ("Perwal 9/2023 kapan ditetapkan", "perwal-cilegon-9-2023", None, None),
         ("Perwal Cilegon 9/2023", "perwal-cilegon-9-2023", None, None),
