@@ -88,6 +88,7 @@ def is_indonesian_word(word: str) -> bool:
     return bool(parts) and all(part in roots or stem(part) in roots for part in parts)
 
 
+@lru_cache(maxsize=100_000)  # called for every word of every passage the composer weighs
 def colloquial_to_standard(word: str) -> str:
     lower = word.lower()
     if lower in SLANG:

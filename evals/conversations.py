@@ -25,14 +25,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rich.console import Console
 from rich.table import Table
 
-from assistant.errors import QuestionSetInvalid
 from assistant.records import Answer, Turn
 
 from evals.metrics import coverage, pasal_cited
+from evals.questionset import describe_field_error, load_jsonl_sets
 
 ROLES = ("start", "followup", "switch", "switch-oos")
 ROLE_LABELS = {
@@ -80,45 +80,15 @@ class Conversation(BaseModel):
 
 def load_conversations(paths: Path | str | Iterable[Path | str]) -> list[Conversation]:
     """Read conversation sets; every malformed line is reported with file, line and field."""
-    files = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    problems: list[str] = []
-    conversations: list[Conversation] = []
-    seen: dict[str, str] = {}
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: berkas tidak dapat dibaca ({exc})")
-            continue
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name} baris {lineno}"
-            try:
-                raw = json.loads(line)
-                conversation = Conversation.model_validate(raw)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: bukan JSON yang valid ({exc.msg}, kolom {exc.colno})")
-                continue
-            except ValidationError as exc:
-                for error in exc.errors():
-                    field = ".".join(str(p) for p in error.get("loc", ())) or "(baris)"
-                    hint = " (pilihan: " + ", ".join(ROLES) + ")" if field.endswith("role") else ""
-                    problems.append(f"{where}: field '{field}' tidak valid: {error.get('msg')}{hint}")
-                continue
-            if conversation.id in seen:
-                problems.append(f"{where}: id '{conversation.id}' ganda (sudah dipakai di {seen[conversation.id]})")
-                continue
-            seen[conversation.id] = where
-            conversations.append(conversation)
-    if problems:
-        err = QuestionSetInvalid("Set percakapan tidak valid:\n" + "\n".join(f"- {p}" for p in problems),
-                                 cause=f"{len(problems)} masalah")
-        err.problems = problems  # type: ignore[attr-defined]
-        raise err
-    if not conversations:
-        raise QuestionSetInvalid(f"Set percakapan kosong: {', '.join(str(f) for f in files)}.")
-    return conversations
+    return load_jsonl_sets(paths, Conversation, "percakapan", _describe)
+
+
+def _describe(error: dict) -> str:
+    """The question sets' Indonesian wording; a turn's role names the roles it may take."""
+    loc = error.get("loc", ())
+    if error.get("type") == "literal_error" and loc and loc[-1] == "role" and "turns" in loc:
+        return f"field '{'.'.join(str(p) for p in loc)}' harus salah satu dari: {', '.join(ROLES)}"
+    return describe_field_error(error)
 
 
 def score_turn(turn: ConversationTurn, answer: Answer) -> dict:

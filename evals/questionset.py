@@ -7,7 +7,7 @@ once instead of one per run.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -87,6 +87,9 @@ def _describe(error: dict) -> str:
     return f"field '{_field_name(loc)}' {text}"
 
 
+describe_field_error = _describe  # for the other JSONL sets (conversations)
+
+
 def _as_paths(paths: Path | str | Iterable[Path | str]) -> list[Path]:
     if isinstance(paths, (str, Path)):
         return [Path(paths)]
@@ -100,12 +103,18 @@ def load_questions(paths: Path | str | Iterable[Path | str]) -> list[EvalQuestio
     harus boolean (true/false)"), including ids used twice within or across files. The exception
     carries the list as `.problems`.
     """
+    return load_jsonl_sets(paths, EvalQuestion, "pertanyaan", _describe)
+
+
+def load_jsonl_sets(paths, model: type[BaseModel], what: str, describe: Callable[[dict], str]) -> list:
+    """Records of `model` from JSONL files (questions, conversations), each with a unique `id`;
+    every malformed line is reported with file, line and field (`describe` words a field error)."""
     problems: list[str] = []
-    questions: list[EvalQuestion] = []
+    records: list = []
     seen: dict[str, str] = {}  # id -> "file baris n"
     files = _as_paths(paths)
     if not files:
-        raise QuestionSetInvalid("Tidak ada berkas set pertanyaan yang diberikan.")
+        raise QuestionSetInvalid(f"Tidak ada berkas set {what} yang diberikan.")
     for path in files:
         name = path.name
         try:
@@ -129,27 +138,23 @@ def load_questions(paths: Path | str | Iterable[Path | str]) -> list[EvalQuestio
                 problems.append(f"{where}: harus berupa objek JSON {{...}}")
                 continue
             try:
-                question = EvalQuestion.model_validate(raw)
+                record = model.model_validate(raw)
             except ValidationError as exc:
                 for error in exc.errors():
-                    problems.append(f"{where}: {_describe(error)}")
+                    problems.append(f"{where}: {describe(error)}")
                 continue
-            if question.id in seen:
-                problems.append(
-                    f"{where}: id '{question.id}' ganda (sudah dipakai di {seen[question.id]})"
-                )
+            if record.id in seen:
+                problems.append(f"{where}: id '{record.id}' ganda (sudah dipakai di {seen[record.id]})")
                 continue
-            seen[question.id] = where
-            questions.append(question)
+            seen[record.id] = where
+            records.append(record)
     if problems:
         err = QuestionSetInvalid(
-            "Set pertanyaan tidak valid:\n" + "\n".join(f"- {p}" for p in problems),
+            f"Set {what} tidak valid:\n" + "\n".join(f"- {p}" for p in problems),
             cause=f"{len(problems)} masalah dalam {', '.join(str(f) for f in files)}",
         )
         err.problems = problems  # type: ignore[attr-defined]
         raise err
-    if not questions:
-        raise QuestionSetInvalid(
-            f"Set pertanyaan kosong: tidak ada pertanyaan di {', '.join(str(f) for f in files)}."
-        )
-    return questions
+    if not records:
+        raise QuestionSetInvalid(f"Set {what} kosong: tidak ada {what} di {', '.join(str(f) for f in files)}.")
+    return records
