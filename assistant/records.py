@@ -183,6 +183,8 @@ class Answer(BaseModel):
     question: str
     answer: str
     found: bool
+    # Why it was not found: a code of assistant/refusal.py's REASONS (None when found).
+    reason: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[RetrievedRef] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -54,7 +54,7 @@ _NUM_YEAR = re.compile(
 _PASAL = re.compile(r"\b(?:pasal|psl|ps)\.?\s*(?P<pasal>\d+[a-z]?)\b")
 _HURUF = re.compile(r"\bhuruf\s+(?P<huruf>[a-z])\b")
 _AYAT = re.compile(r"\bayat\s*\(?(?P<ayat>\d+)\)?")
-_BARE_NUMBER = re.compile(rf"\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}(?:no(?:mor)?\.?\s*)?(?P<nomor>\d+(?:/[\w.]+)*)(?!\s*(?:/|tahun|thn?\b)\s*\d)")
+_BARE_NUMBER = re.compile(rf"\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}(?:no(?:mor)?\.?\s*)?(?P<nomor>\d+(?:/[\w.]+)*)(?![\d/])(?!\s*(?:/|tahun|thn?\b)\s*\d)")
 
 
 @dataclass

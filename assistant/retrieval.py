@@ -6,6 +6,7 @@ document, and a Penjelasan travels with its Pasal.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -65,6 +66,7 @@ class HybridRetriever(BaseRetriever):
         if reference and reference.pasal:
             hits = _exact_first(state, hits, reference, filters)
         hits = _prefer_official(hits)
+        hits = _provisions_first(hits, query, state)
         hits = _with_penjelasan(state, hits, k)
         return hits[:k]
 
@@ -210,6 +212,43 @@ def _prefer_official(hits: list[ScoredChunk]) -> list[ScoredChunk]:
         if h.chunk.resmi and doc in top_digest and h.score == best[doc] and h.score < top_digest[doc]:
             h.score = top_digest[doc] + 1e-6
     return sorted(hits, key=lambda h: -h.score)
+
+
+PROVISION_WINDOW = 10  # how deep in the ranking a Pasal may rise over summaries
+
+
+def _provisions_first(hits: list[ScoredChunk], query: str, state: IndexState) -> list[ScoredChunk]:
+    """A Pasal (Batang Tubuh) rises above a summary, glossary or news passage ranked just above it
+    that holds no more of the query's words: the regulation's own provision is the legal basis to
+    cite ("klasifikasi jabatan pelaksana" → Pasal 4 before the glossary's entry)."""
+    window = hits[:PROVISION_WINDOW]
+    if not any(_is_provision(h) for h in window) or all(_is_provision(h) for h in window):
+        return hits
+    words = {t for t in bm25_tokens(query) if t in state.bm25_vocab}
+    held = {h.chunk.chunk_id: len(words & _chunk_words(h.chunk.chunk_id, h.chunk.text)) for h in window}
+    ordered = list(window)
+    for i in range(1, len(ordered)):
+        j = i
+        while j > 0 and _is_provision(ordered[j]) and not _is_provision(ordered[j - 1]) and not ordered[j - 1].exact \
+                and held[ordered[j - 1].chunk.chunk_id] <= held[ordered[j].chunk.chunk_id]:
+            ordered[j - 1], ordered[j] = ordered[j], ordered[j - 1]
+            j -= 1
+    if ordered == window:
+        return hits
+    # Scores follow the new order, so later steps (and callers) read a consistent ranking.
+    scores = sorted((h.score for h in window), reverse=True)
+    for hit, score in zip(ordered, scores):
+        hit.score = score
+    return ordered + hits[PROVISION_WINDOW:]
+
+
+def _is_provision(hit: ScoredChunk) -> bool:
+    return bool(hit.chunk.pasal) and hit.chunk.bagian == "Batang Tubuh"
+
+
+@lru_cache(maxsize=50_000)
+def _chunk_words(chunk_id: str, text: str) -> frozenset[str]:
+    return frozenset(bm25_tokens(text))
 
 
 def _with_penjelasan(state: IndexState, hits: list[ScoredChunk], k: int) -> list[ScoredChunk]:

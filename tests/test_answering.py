@@ -190,8 +190,6 @@ def test_the_older_regulation_of_a_conversation(assistant):
         ("perbup bogor 65/2023 ttg sistem kerja, pasal yg ngatur ketua tim bunyinya gmn?", "hanya menyebut"),
         # the corpus's own note that the content is not known
         ("tolong sebutin isi poin2 SE walikota cilegon 060/328/org/2023 dong", "Yang tidak diketahui: isi surat edaran"),
-        # a number next to the topic's neighbours is no answer ("JF ahli madya" is in the corpus, pensiun ages are not)
-        ("batas usia pensiun JF ahli madya brp taun?", "tidak"),
         # an ASN topic the corpus never mentions
         ("PNS yg udh jadi JF kalo mau cuti besar boleh brp bulan?", "tidak menemukan"),
     ],
@@ -200,6 +198,22 @@ def test_what_the_corpus_does_not_hold_is_refused_plainly(assistant, question, s
     answer = assistant.ask(question)
     assert not answer.found and not answer.citations
     assert says in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "batas usia pensiun JF ahli madya brp taun?",
+    "usia pensiun pejabat fungsional yg diberhentikan sementara itu berapa?",
+])
+def test_a_passage_on_the_topic_without_the_number_is_quoted_with_a_note(assistant, question):
+    """The corpus names the topic (PP 17/2020 changed the retirement age of suspended JF officials)
+    but no age: the passage is the best basis, and the answer says it states no number — it never
+    refuses a strong passage because of the guessed kind, and never invents the number."""
+    answer = assistant.ask(question)
+    if answer.found:
+        assert any("tidak menyebutkan angka" in w for w in answer.warnings)
+        assert not re.search(r"\b(5[0-9]|6[0-9])\s*tahun", answer.answer)
+    else:
+        assert answer.reason
 
 
 def test_a_list_item_is_read_with_its_lead_in(assistant):

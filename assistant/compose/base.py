@@ -32,6 +32,7 @@ class Composition:
     citations: list[Citation]
     warnings: list[str] = field(default_factory=list)
     refusal: str | None = None  # set when the passages do not hold what was asked (e.g. no date)
+    reason: str | None = None  # the refusal's code (assistant/refusal.py REASONS)
 
 
 class Composer(Protocol):

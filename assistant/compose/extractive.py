@@ -14,6 +14,15 @@ from typing import Iterator
 from ..citations import body, make_citation
 from ..records import ScoredChunk
 from ..text import standardize, tokens
+from ..understanding.kinds import (
+    FRAME_WORDS,
+    QUESTION_WORDS,
+    compared_sides,
+    question_kind,
+    situation_and_question,
+    sub_questions,
+    topic_words,
+)
 from .base import Composition, Evidence
 
 _ITEM = re.compile(r"^(?:\(\d+[a-z]?\)|[a-z]\.|\d+\.|[-•*])\s")
@@ -38,26 +47,6 @@ _WHO = re.compile(r"\b(?:menteri|kepala|pejabat|wali kota|gubernur|bupati|ppk|in
 _DEFINES = re.compile(r"\b(?:adalah|merupakan|yaitu|yakni|disebut|dimaksud dengan|didefinisikan)\b", re.I)
 _MODAL = re.compile(r"\b(?:dapat|wajib|harus|tidak dapat|dilarang|boleh|tetap)\b", re.I)
 
-# Words that frame a question but say nothing about its topic (compared as stems).
-QUESTION_WORDS = frozenset(
-    tokens(
-        "apa apakah siapa kapan berapa bagaimana gimana mengapa kenapa dimana mana yang dan di ke dari itu ini "
-        "untuk dengan atau saja ada tidak gak ga nggak enggak bisa boleh bolehkah dalam pada oleh sebagai adalah jadi "
-        "kalau kalo mau ya dong sih kah tolong mohon jelaskan sebutkan maksud menurut tentang soal terkait "
-        "aturan atur peraturan regulasi dasar hukum pasal ayat isi isinya bunyi kita kami saya aku "
-        "bapak ibu pak bu min admin nih tuh deh kan lagi udah sudah belum masih harus perlu tanggal "
-        "permenpan permenpanrb panrb kepmenpan permen kepmen rb nomor dulu sekarang kini "
-        # chat fillers and connectives: they carry no topic, though the corpus rarely uses them
-        "terus lalu pakai baru lama beda sama saat hanya juga sendiri lain suatu ikut masuk cara kata lebih "
-        "informasi info minta punya begini begitu bakal tapi per setiap sih kan dong memang benar tahu "
-        "ingat sempat gara kira katanya tolong banget sekali seperti gitu aja buat selain suka kejar lewat tinggal "
-        "habis bersama kok loh deh emang misal misalnya akhir awal pertengahan ribu ratus puluh belas juta "
-        "dia beliau mereka kamu anda nya beberapa banyak semua para telah baru saja katanya ternyata soalnya kena "
-        "terlalu padahal biar supaya agar karena sebab tadi versi pernah mundur undur anggap"
-    )
-)
-
-
 @dataclass
 class _Unit:
     hit_index: int
@@ -74,14 +63,16 @@ class ExtractiveComposer:
     def compose(self, evidence: Evidence) -> Composition:
         note = _declared_unknown(evidence)
         if note is not None:
-            return Composition(answer="", citations=[], refusal=note)
+            return Composition(answer="", citations=[], refusal=note, reason="dinyatakan-tidak-diketahui")
         picked = self._pick_for_each_part(evidence)
         if not picked:
-            return Composition(answer="", citations=[], refusal=_missing(evidence.kind))
+            reason = "jenis-tidak-terpenuhi" if evidence.kind in _WANTS else "tidak-ada-kutipan"
+            return Composition(answer="", citations=[], refusal=_missing(evidence.kind), reason=reason)
         if _DECLARES_UNKNOWN.match(picked[0].text):
             # The best passage is the corpus saying it does not know ("... tidak ditemukan").
             label = make_citation(1, evidence.hits[picked[0].hit_index], evidence.documents, []).label
-            return Composition(answer="", citations=[], refusal=_unknown_message(picked[0].text, label))
+            return Composition(answer="", citations=[], refusal=_unknown_message(picked[0].text, label),
+                               reason="dinyatakan-tidak-diketahui")
         by_hit: dict[int, list[_Unit]] = {}
         for unit in picked:
             by_hit.setdefault(unit.hit_index, []).append(unit)
@@ -101,6 +92,13 @@ class ExtractiveComposer:
                 "Korpus tidak mencantumkan nomor Pasal untuk ketentuan ini; periksa naskah resminya (JDIH) "
                 "sebelum mengutip nomor Pasal."
             )
+        wanted = _WANTS.get(evidence.kind)
+        if wanted is not None and not any(h.exact for h in evidence.hits) and not any(
+            wanted.search(_content(u.text, _own_names(evidence))) for u in picked
+        ):
+            # A strong passage that does not state what the kind of question wants is quoted, with a
+            # note, rather than refused: the guessed kind may be wrong, the passage is the best basis.
+            warnings.append(_not_stated(evidence.kind))
         return Composition(answer="\n\n".join(sentences), citations=citations, warnings=warnings)
 
     def stream(self, evidence: Evidence) -> Iterator[str | Composition]:
@@ -114,7 +112,7 @@ class ExtractiveComposer:
         """The units that answer a message: each side of a comparison, each part of a message that
         asks two things ("berapa lama ..., dan apa akibatnya?"), the question of a message that
         first describes the situation; otherwise simply the best units."""
-        compared = _compared(evidence.question)
+        compared = compared_sides(evidence.question)
         if compared:
             picked = self._pick_each_side(evidence, compared)
             if picked:
@@ -159,7 +157,7 @@ class ExtractiveComposer:
             side_evidence = replace(evidence, question=side, kind="definisi", context=evidence.question)
             exclude = frozenset((u.hit_index, u.line) for u in picked)
             # the unit must name the side by its most telling word ("operator" in "jab pelaksana operator")
-            telling = max(_topic(side), key=evidence.idf)
+            telling = max(topic_words(side), key=evidence.idf)
             naming = [u for u in self._pick(side_evidence, exclude=exclude) if telling in tokens(u.text)]
             # a unit that glosses the side ("- operator: tugas teknis ...") before one that lists it
             naming.sort(key=lambda u: not (_GLOSS.match(u.text) and telling in tokens(_GLOSS.match(u.text).group(1))))
@@ -197,6 +195,12 @@ class ExtractiveComposer:
         if not units:
             return []
         best = max(units, key=lambda u: u.score)
+        if own_total and not _is_provision(evidence.hits[best.hit_index]):
+            # A regulation's own Pasal that holds the question's topic as fully as the best summary
+            # or glossary unit is the better legal basis: the answer quotes the Pasal.
+            provisions = [u for u in units if _is_provision(evidence.hits[u.hit_index]) and u.own >= best.own > 0]
+            if provisions:
+                best = max(provisions, key=lambda u: u.score)
         if _ASKS_PASAL_NUMBER.search(evidence.question) and not evidence.hits[best.hit_index].chunk.pasal:
             # "Pasal berapa?": a provision with its Pasal that answers nearly as well is the answer.
             numbered = [u for u in units if evidence.hits[u.hit_index].chunk.pasal and u.score >= 0.3 * best.score]
@@ -224,10 +228,12 @@ class ExtractiveComposer:
             ]
             if holding:
                 best = max(holding, key=lambda u: u.score)
-            elif evidence.kind in _STRICT_WANTS or best.own < 0.5:
+            elif not _strong(best, own) or (evidence.kind in _STRICT_WANTS and evidence.named_docs):
+                # No unit about the topic holds it; or the date/number of a named document, which
+                # a unit about something else cannot give.
                 return []
             else:
-                wanted = None  # "kapan dianggap selesai?": a condition answers it
+                wanted = None  # "kapan dianggap selesai?": a condition answers it; the composer notes it
         chosen = [best]
         # More of the best passage: its list items, or units nearly as good.
         same = [u for u in every if u.hit_index == best.hit_index and u is not best]
@@ -356,18 +362,10 @@ _STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
 # A date or number answers only from a unit that holds this share of the question's own topic:
 # "batas usia pensiun JF ahli madya?" is not answered by a number next to "JF ahli madya".
 MIN_OWN_WITH_FACT = 0.4
+# A unit holding this share of the question's own topic is a strong passage: when it lacks the date
+# or number the question's kind wants, it is quoted with a note instead of refused.
+STRONG_OWN = 0.5
 SAME_PASSAGE_SHARE = 0.35
-# Words that only say what kind of answer is wanted ("batas waktunya kapan?"): not the topic.
-FRAME_WORDS = {
-    "waktu": frozenset(tokens("batas waktu tenggat paling lambat lama jangka sampai selesai mulai")),
-    "definisi": frozenset(tokens("arti singkatan kepanjangan maksud pengertian definisi istilah")),
-    "ihwal": frozenset(tokens("perihal hal isi pokok intinya")),
-    "daftar": frozenset(tokens("poin butir urutan")),
-    "tanggal": frozenset(tokens("tanggal waktu")),
-    "tahun": frozenset(tokens("tahun")),
-    "jumlah": frozenset(tokens("jumlah banyak besar besaran total orang buah")),
-    "nomor": frozenset(tokens("nomor")),
-}
 SECONDARY_KINDS = {"glosarium", "berita"}
 
 
@@ -441,6 +439,28 @@ def _missing(kind: str) -> str:
     return (
         f"Korpus memuat ketentuan yang berkaitan, tetapi tidak menyebutkan {what} yang Anda tanyakan, "
         "jadi saya tidak akan menebak. Periksa teks resmi peraturannya (JDIH) atau tanyakan kepada instansi pembina."
+    )
+
+
+def _strong(unit: _Unit, own: dict[str, float]) -> bool:
+    """A unit that holds most of the question's own topic, its most specific word included
+    ("pensiun" in "batas usia pensiun JF ahli madya"): it answers the topic even when it lacks
+    the date or number the kind of question wants."""
+    if unit.own < STRONG_OWN or not own:
+        return False
+    return max(own, key=own.get) in tokens(unit.text)
+
+
+def _is_provision(hit: ScoredChunk) -> bool:
+    return bool(hit.chunk.pasal) and hit.chunk.bagian == "Batang Tubuh"
+
+
+def _not_stated(kind: str) -> str:
+    what = {"waktu": "tanggal atau batas waktu", "tanggal": "tanggal", "tahun": "tahun", "jumlah": "angka atau jumlah",
+            "nomor": "nomor"}.get(kind, "hal")
+    return (
+        f"Bagian yang dikutip tidak menyebutkan {what} yang Anda tanyakan; jawaban di atas adalah ketentuan "
+        "terdekat di korpus. Periksa teks resminya (JDIH) sebelum mengutip."
     )
 
 
@@ -576,83 +596,3 @@ def _join(units: list[_Unit], n: int) -> str:
     return " ".join(parts).replace(" \n", "\n")
 
 
-# The kind of a question decides what its answer needs; the first pattern that matches wins.
-_KINDS = [
-    ("pasal", r"\bpasal\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b"),
-    ("tanggal", r"\b(tanggal|tgl)\b|\bkapan\b.*\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)"
-                r"|\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)\w*\s+(?:pada\s+)?kapan\b"),
-    ("nomor", r"\bnomor\b.*\bberapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
-    ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
-    ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa|judul(nya)?)\b"),
-    ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
-    ("status", r"\bmasih\s+(?:berlaku|dipakai|bisa dipakai|digunakan|bisa digunakan|dipake|sah|relevan)\b"
-               r"|\b(?:sudah|udah|telah)\s+(?:dicabut|diganti|tidak berlaku)\b|\bstatus(?:nya)?\b"),
-    ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya"
-                 r"|mengapakan|ngapain|(?:pe)?kerjaannya|tugasnya (?:apa|apa saja))\b"
-                 r"|\b(?:itu|tuh|tu)\s+(?:apa|apaan)(?!\s+(?:saja|aja|sj|yang|yg))\b"),
-    ("daftar", r"\b(?:opd|dinas|badan|jabatan|instansi|unit|perda|aturan|daerah|eselon|jenjang|tim)\s+mana\b"
-               r"|\b(apa saja|berapa saja|mana saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar"
-               r"|unsur|komponen|faktor)\b"),
-    ("siapa", r"\bsiapa\b"),
-    ("jumlah", r"\b(berapa|jumlah|banyak)\b"),
-    ("apakah", r"\b(apakah|bolehkah|bisakah|boleh|bisa|dapatkah|wajib|harus)\b"),
-]
-_KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _KINDS]
-
-
-# A second question joined to the first: "..., dan apa akibatnya?", "... ? Terus eselon berapa lagi?"
-_NEXT_QUESTION = re.compile(
-    r"\?\s+|[,;]?\s+\b(?:dan|serta|lalu|terus|trus|kemudian|juga)\s+(?=(?:apa|apakah|bagaimana|gimana|gmn|berapa|brp"
-    r"|siapa|kapan|kpn|di\s?mana|mana|pasal|psl|nasib|perlu|bisa|boleh)\b)",
-    re.I,
-)
-
-
-_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
-
-
-def situation_and_question(text: str) -> tuple[str, str]:
-    """("Di dinas kami ada kasubag ... .", "Berapa lama ...?"): a message that first describes the
-    situation is asked by its last sentence; the rest is context. ("", text) when it is one sentence
-    or the last one is too short to stand alone ("Benar begitu?")."""
-    sentences = _SENTENCE.split(text.strip())
-    if len(sentences) < 2 or len(sentences[-1].split()) < 4:
-        return "", text
-    return " ".join(sentences[:-1]), sentences[-1]
-
-
-_COMPARISON = re.compile(
-    r"\b(?:beda|bedanya|perbedaan|membedakan)\b\s*(?:antara\s+)?(?P<a>.+?)\s+(?:dan|dengan|dgn|sama|sm|vs\.?|atau)\s+"
-    r"(?P<b>.+?)(?:\s+(?:apa|apaan|gimana|bagaimana|itu)\b|[?.,]|$)",
-    re.I,
-)
-
-
-def _compared(question: str) -> list[str]:
-    """["operator", "teknisi"] for "bedanya operator sama teknisi apa?"; [] for other questions."""
-    match = _COMPARISON.search(question)
-    if not match:
-        return []
-    sides = [match.group("a").strip(" ,?"), match.group("b").strip(" ,?")]
-    return sides if all(_topic(side) and len(side.split()) <= 6 for side in sides) else []
-
-
-def _topic(text: str) -> set[str]:
-    return {t for t in tokens(text) if t not in QUESTION_WORDS}
-
-
-_ASKS = re.compile(r"^(?:\w+\s+){0,2}(?:apa|apakah|bagaimana|berapa|siapa|kapan|mana|mengapa|kenapa)\b", re.I)
-
-
-def sub_questions(question: str) -> list[str]:
-    """The questions a message asks, when it asks more than one: parts of 3+ words, and after the
-    first only those that ask something ("..., buat konsiderans draf perwal" is no question)."""
-    parts = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question)]
-    parts = [p for p in parts if len(p.split()) >= 3]
-    parts = parts[:1] + [p for p in parts[1:] if _ASKS.search(standardize(p)) or question_kind(standardize(p)) != "umum"]
-    return parts if len(parts) > 1 else [question]
-
-
-def question_kind(question: str) -> str:
-    q = question.lower()
-    return next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(q)), "umum")

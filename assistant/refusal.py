@@ -1,0 +1,229 @@
+"""Every refusal rule in one place, each with a reason code that answers and eval reports carry.
+
+Better an honest "not found" than a guess, but a refusal must come from evidence: the corpus does
+not hold the regulation, the Pasal or the region named; retrieval found nothing; the best passage
+does not hold the question's topic; the corpus says itself that it does not know; or the active
+filters exclude the documents that would answer. A guessed kind of question that the passage does
+not match is not a reason to refuse a strong passage (the composer answers and says what the
+passage does not state).
+
+Public API: ``Refusal``, ``REASONS``, ``RefusalRules(state, speller, mode).before_compose(q, hits)``,
+``not_found(...)``, ``outside_filters(...)``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .records import DocumentMeta, ScoredChunk
+from .references import Reference
+from .spelling import Speller
+from .text import tokens
+from .understanding import Question
+from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, situation_and_question
+
+# The codes, as `Answer.reason` and the eval report's `refusal_reasons` show them.
+REASONS = {
+    "dokumen-tidak-ada": "the question names a regulation the corpus neither holds nor mentions",
+    "naskah-tidak-dimuat": "the corpus only mentions the named regulation; its wording is not held",
+    "daerah-tidak-ada": "the question names a region the corpus holds nothing about",
+    "pasal-tidak-ada": "the named Pasal of a corpus regulation is not in the corpus",
+    "tidak-ada-hasil": "retrieval returned no passage",
+    "bukti-lemah": "the best passages do not hold the question's topic (evidence score below MIN_EVIDENCE)",
+    "dinyatakan-tidak-diketahui": "the corpus itself notes that what is asked is not known",
+    "jenis-tidak-terpenuhi": "no passage about the topic holds the date/number the question asks for",
+    "tidak-ada-kutipan": "the composer found no passage unit that answers",
+    "di-luar-filter": "the active filters exclude the documents that would answer",
+}
+
+# Evidence needed to answer, tuned on the dev split (evals/questions/dev.jsonl; see
+# `evidence_features`): the idf-weighted share of the question's topic words that the best passage
+# holds, plus how close the best passage is in the dense space (e5 similarities of related
+# Indonesian text sit near 0.85), less a little for each topic word the corpus never uses and for
+# the rarest topic word no top passage holds.
+MIN_EVIDENCE = 0.33
+DENSE_CENTER = 0.85
+DENSE_WEIGHT = 1.0
+UNKNOWN_WEIGHT = 0.1
+MISSING_WEIGHT = 0.05
+
+# A question about the wording of a regulation ("bunyinya", "isi lampirannya", "pasal yang mengatur ...").
+_ASKS_WORDING = re.compile(r"\bbunyi\w*|\blampiran\w*|\b(?:pasal|psl)\s+(?:yang|yg|mana|berapa|brp)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str  # one of REASONS
+    message: str  # what the user reads (Indonesian)
+
+
+class RefusalRules:
+    """The rules that run before composing, over one index state."""
+
+    def __init__(self, state, speller: Speller, mode: str = "hybrid"):
+        self.state = state
+        self.speller = speller
+        self.mode = mode
+
+    def before_compose(self, q: Question, hits: list[ScoredChunk]) -> Refusal | None:
+        for rule in (self._unknown_document, self._unread_document, self._unknown_region, self._unknown_pasal):
+            refusal = rule(q, hits)
+            if refusal:
+                return refusal
+        if not hits:
+            return Refusal("tidak-ada-hasil", not_found(self.state.documents))
+        ref = q.reference
+        if any(h.exact for h in hits) or (ref.doc_ids and hits[0].chunk.doc_id in ref.doc_ids):
+            return None  # the question names a document the corpus holds
+        if q.conversation_docs and q.continues and hits[0].chunk.doc_id in q.conversation_docs:
+            return None  # a follow-up about the documents the conversation is about
+        if self.evidence_score(q, hits) < MIN_EVIDENCE:
+            return Refusal("bukti-lemah", not_found(self.state.documents))
+        return None
+
+    # ---- the rules: each returns a Refusal, or None when it does not apply ---------------------
+    def _unknown_document(self, q: Question, hits) -> Refusal | None:
+        """A regulation the corpus neither holds nor speaks of; or one it only mentions, asked for
+        its wording (unless the passages name the Pasal asked about: "Pasal 40 ayat (10) PP 18/2016")."""
+        ref, top = q.reference, hits[:5]
+        if not (ref.unresolved and not ref.doc_ids):
+            return None
+        if not _mentioned(ref, top):
+            return Refusal(
+                "dokumen-tidak-ada",
+                f"Dokumen yang Anda sebut ({ref.unresolved}) tidak ada di korpus, sehingga saya tidak dapat "
+                "menjawab berdasarkan dokumen tersebut.",
+            )
+        pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
+        if (ref.pasal or _ASKS_WORDING.search(q.spelled)) and not _mentioned(ref, top, pasal=pasal):
+            return Refusal(
+                "naskah-tidak-dimuat",
+                f"Korpus hanya menyebut {ref.unresolved}, tetapi tidak memuat naskah atau isinya, jadi saya "
+                "tidak dapat mengutip ketentuannya. Periksa naskah resminya di JDIH daerah yang bersangkutan.",
+            )
+        return None
+
+    def _unread_document(self, q: Question, hits) -> Refusal | None:
+        """The wording of a regulation outside the corpus that a corpus document only names
+        ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
+        ref = q.reference
+        if not (ref.outside and _ASKS_WORDING.search(q.spelled)):
+            return None
+        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        return Refusal(
+            "naskah-tidak-dimuat",
+            f"Korpus tidak memuat naskah {ref.outside[0]}; {names} hanya menyebut hubungannya (misalnya "
+            "pencabutan), jadi saya tidak dapat mengutip isinya. Periksa naskahnya di JDIH instansi penerbit.",
+        )
+
+    def _unknown_region(self, q: Question, hits) -> Refusal | None:
+        """A region the corpus holds nothing about ("perwal kota Serang")."""
+        places = [p for p in q.places if not self.speller.knows(p) and not set(tokens(p)) & QUESTION_WORDS]
+        if not places:
+            return None
+        return Refusal(
+            "daerah-tidak-ada",
+            f"Korpus tidak memuat peraturan atau keterangan tentang daerah {', '.join(p.title() for p in places)}, "
+            "jadi saya tidak dapat menjawab untuk daerah itu. Untuk daerah lain, periksa JDIH daerah yang bersangkutan.",
+        )
+
+    def _unknown_pasal(self, q: Question, hits) -> Refusal | None:
+        """A Pasal of a corpus regulation that the corpus does not hold ("Pasal 99 Permenpan 45/2022")."""
+        ref = q.reference
+        if not (ref.pasal and ref.doc_ids and not any(h.exact for h in hits)):
+            return None
+        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        return Refusal(
+            "pasal-tidak-ada",
+            f"Pasal {ref.pasal} {names} tidak terdapat di korpus (korpus hanya memuat pasal yang sudah "
+            "diketahui isinya), jadi saya tidak dapat mengutipnya.",
+        )
+
+    # ---- evidence -----------------------------------------------------------------------------
+    def evidence_score(self, q: Question, hits: list[ScoredChunk]) -> float:
+        f = self.evidence_features(q, hits)
+        return (
+            f["coverage"]
+            + DENSE_WEIGHT * (f["dense"] - DENSE_CENTER)
+            - UNKNOWN_WEIGHT * f["unknown"]
+            - MISSING_WEIGHT * f["missing"]
+        )
+
+    def evidence_features(self, q: Question, hits: list[ScoredChunk]) -> dict[str, float]:
+        """What the evidence decision weighs (see MIN_EVIDENCE):
+
+        - coverage: the largest idf-weighted share of the question's topic words that one top
+          passage holds. One passage must hold the topic: words scattered over several passages
+          are what an out-of-scope question that shares the domain's vocabulary looks like;
+        - dense: the e5 similarity of the closest passage;
+        - unknown: topic words the corpus never uses ("cuti", "CPNS", "rendang");
+        - missing: the rarest topic word that no top passage holds, as a share of the rarest
+          possible ("pensiun" in "batas usia pensiun JF ahli madya")."""
+        state = self.state
+        ignore = QUESTION_WORDS | FRAME_WORDS.get(q.kind, frozenset())
+        topic = q.reference.strip_from(q.standalone)
+        own = q.reference.strip_from(q.spelled)
+        # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
+        # a message describes first is not what the corpus must hold.
+        topic, own = situation_and_question(topic)[1], situation_and_question(own)[1]
+        words = [t for t in dict.fromkeys(tokens(topic)) if t not in ignore]
+        total = sum(state.idf_of(w) for w in words)
+        passages = [set(tokens(hit.chunk.text)) for hit in hits[:3]]
+        coverage = 0.0
+        if total:
+            coverage = max((sum(state.idf_of(w) for w in words if w in p) / total for p in passages), default=0.0)
+        unknown = [w for w in self.speller.unknown(own) if w not in ignore]
+        anywhere = set().union(*passages) if passages else set()
+        missing = max((state.idf_of(w) for w in words if w in state.idf and w not in anywhere), default=0.0)
+        return {
+            "coverage": coverage,
+            "dense": self._dense_top(hits),
+            "unknown": float(len(unknown)),
+            "missing": missing / state.unseen_idf if state.unseen_idf else 0.0,
+        }
+
+    def _dense_top(self, hits: list[ScoredChunk]) -> float:
+        if self.mode == "bm25":
+            return 1.0
+        return max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
+
+    def _name(self, doc_id: str) -> str:
+        meta = self.state.documents.get(doc_id)
+        return meta.short_name if meta else doc_id
+
+
+def not_found(documents: dict[str, DocumentMeta]) -> str:
+    topics = sorted({m.short_name for m in documents.values() if m.jenis.lower() not in ("berita", "glosarium")})
+    covered = "; ".join(topics[:8]) + ("; dan lainnya" if len(topics) > 8 else "")
+    return (
+        "Maaf, saya tidak menemukan dasar hukum untuk pertanyaan ini di korpus, jadi saya tidak akan menebak. "
+        f"Korpus memuat regulasi penyederhanaan birokrasi, antara lain: {covered}. "
+        "Coba sebutkan nama jabatan, topik (mis. penyetaraan jabatan, sistem kerja, jabatan pelaksana) "
+        "atau nomor peraturan dan pasalnya."
+    )
+
+
+def outside_filters(q: Question, answering_docs: list[str], documents: dict[str, DocumentMeta]) -> Refusal:
+    """The selected documents do not hold the answer, though others in the corpus do."""
+    names = ", ".join(documents[d].short_name if d in documents else d for d in dict.fromkeys(answering_docs))
+    chosen = "; ".join(q.filters_named)
+    return Refusal(
+        "di-luar-filter",
+        f"Jawabannya tidak ditemukan dalam dokumen yang dipilih ({chosen}). Dokumen lain di korpus memuat "
+        f"hal ini: {names}. Hapus atau ubah filter untuk melihat jawabannya.",
+    )
+
+
+def _mentioned(ref: Reference, hits: list[ScoredChunk], pasal: str | None = None) -> bool:
+    """Whether the passages speak of the regulation outside the corpus that the question names
+    (e.g. "PP 18/2016" cited by a Surat Mendagri), or of a Pasal of it (`pasal`, a pattern:
+    "Pasal 40 ayat (10) PP Nomor 18 Tahun 2016"): then they can still answer."""
+    numbers = re.findall(r"\d+", re.sub(r"\bpasal\s+\d+\w?", " ", ref.unresolved or "", flags=re.I))
+    if len(numbers) < 2 or not ref.unresolved_kind:
+        return False
+    nomor, tahun = numbers[0], numbers[-1]
+    at_pasal = rf"\bpasal\s+{pasal}\b[^.;]{{0,40}}?" if pasal else ""
+    pattern = re.compile(
+        rf"{at_pasal}\b(?:{ref.unresolved_kind})\b[\w\s.]{{0,30}}?\b{nomor}\s*(?:/|tahun)\s*{tahun}\b", re.I
+    )
+    return any(pattern.search(h.chunk.text) for h in hits)

@@ -1,0 +1,97 @@
+"""The understanding stage: (question, history, filters) → one frozen :class:`Question`.
+
+Everything that reads a message for what it asks happens here, once: the spelling is brought to
+the corpus's (only words outside the language are corrected), explicit references are resolved,
+the conversation decision is taken (:mod:`.conversation`), the kind of answer and the parts of the
+message are read (:mod:`.kinds`). Retrieval, the refusal rules and the composers only read the
+result; they never analyse the question's text again.
+
+Public API: ``understand(...) -> Question``, ``Question``, ``Continuation``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..records import DocumentMeta, Filters, Turn
+from ..references import Reference, ReferenceResolver, named_places
+from ..spelling import Speller
+from ..text import standardize
+from .conversation import decide, own_topic
+from .kinds import compared_sides, question_kind, situation_and_question, sub_questions
+from .question import Continuation, Question
+
+__all__ = ["Continuation", "Question", "understand", "describe_filters"]
+
+_PLACE_IN_TITLE = re.compile(r"\b(?:[Kk]ota|[Kk]abupaten|[Pp]rovinsi)\s+([A-Z][a-z]+)")
+
+
+def understand(
+    question: str,
+    history: Sequence[Turn],
+    filters: Filters | None,
+    resolver: ReferenceResolver,
+    speller: Speller,
+    documents: Mapping[str, DocumentMeta],
+) -> Question:
+    spelled = speller.correct(question)
+    own = resolver.resolve(spelled)
+    continuation = decide(spelled, list(history), resolver, own)
+    reference = own
+    standalone = spelled
+    if continuation.continues:
+        if continuation.document_level and continuation.documents:
+            # A question about the conversation's document: that document, by its name.
+            reference = Reference(doc_ids=list(continuation.documents))
+            names = " ".join(documents[d].short_name for d in continuation.documents if d in documents)
+            standalone = f"{spelled} {names}".strip()
+        else:
+            if continuation.pasal is not None:
+                reference = continuation.pasal
+            standalone = f"{spelled} {continuation.context}".strip()
+    kind = question_kind(standardize(spelled))
+    if kind == "umum" and continuation.continues and not continuation.document_level:
+        kind = question_kind(standardize(continuation.context))
+    situation, asked = situation_and_question(spelled)
+    return Question(
+        asked=question,
+        spelled=spelled,
+        reference=reference,
+        continuation=continuation,
+        standalone=standalone,
+        kind=kind,
+        topic=tuple(own_topic(asked, own)),
+        sub_questions=tuple(p for p in sub_questions(spelled) if p != spelled),
+        compared=tuple(compared_sides(spelled)),
+        situation=situation,
+        places=tuple(named_places(question)),
+        place_docs=tuple(_docs_of_places(spelled, documents)),
+        filters_named=tuple(describe_filters(filters, documents)),
+    )
+
+
+def _docs_of_places(question: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
+    """Documents of a region the question names ("di Cilegon" → Perwal Cilegon, the Cilegon reports)."""
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    return [
+        doc_id for doc_id, meta in documents.items()
+        if any(place.lower() in words for place in _PLACE_IN_TITLE.findall(f"{meta.jenis} {meta.judul}"))
+    ]
+
+
+def describe_filters(filters: Filters | None, documents: Mapping[str, DocumentMeta]) -> list[str]:
+    """The active filters in words ("dokumen: Perwal Kota Cilegon Nomor 6 Tahun 2023", "tahun: 2021")."""
+    if filters is None or filters.is_empty():
+        return []
+    parts = []
+    if filters.doc_id:
+        parts.append("dokumen: " + ", ".join(documents[d].short_name if d in documents else d for d in filters.doc_id))
+    if filters.jenis:
+        parts.append("jenis: " + ", ".join(filters.jenis))
+    if filters.tahun:
+        parts.append("tahun: " + ", ".join(str(t) for t in filters.tahun))
+    if filters.status:
+        parts.append("status: " + ", ".join(filters.status))
+    if filters.resmi is not None:
+        parts.append("naskah resmi saja" if filters.resmi else "ringkasan saja")
+    return parts

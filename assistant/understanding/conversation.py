@@ -1,0 +1,155 @@
+"""Does a message continue the conversation or start a new one? An explicit decision with a reason.
+
+A self-contained message — it names its own regulation, or a topic the conversation did not have —
+starts fresh. A message that points back ("tersebut", "tadi", "pasal itu", an opening "itu"),
+opens with a follow-up connective ("kalau ...?", "terus ...?") or names no topic of its own
+("berapa lama?", "masih berlaku gak?") continues; a continuing question about a *document* (its
+status, what it revokes, when it was enacted) resolves to the conversation's document rather than
+to its last Pasal. The words are data (lexicons ``conversation_markers``, ``reference_nouns``,
+``document_level_words``); no LLM.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..lexicons import load_map, load_words
+from ..records import Turn
+from ..references import Reference, ReferenceResolver
+from ..text import tokens
+from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS
+from .question import Continuation
+
+_WORD = re.compile(r"[a-z0-9]+")
+# "yang lama" / "aturan sebelumnya" and "yang baru" / "penggantinya": one side of a replacement.
+_OLDER = re.compile(r"\b(?:yang|yg|aturan|peraturan|permen\w*|versi)\s+(?:lama|sebelumnya|terdahulu|dulu)\b", re.I)
+_NEWER = re.compile(r"\b(?:(?:yang|yg|aturan|peraturan|permen\w*|versi)\s+(?:baru|terbaru|pengganti)|penggantinya)\b", re.I)
+# A message this short with nothing of its own to search is read in the conversation's context.
+SHORT_WORDS = 6
+
+
+@lru_cache(maxsize=1)
+def _markers() -> dict[str, str]:
+    return dict(load_map("conversation_markers"))
+
+
+@lru_cache(maxsize=1)
+def _reference_nouns() -> frozenset[str]:
+    return load_words("reference_nouns")
+
+
+@lru_cache(maxsize=1)
+def document_words() -> frozenset[str]:
+    """Stems of the words that ask about a regulation as a document."""
+    return frozenset(tokens(" ".join(sorted(load_words("document_level_words")))))
+
+
+def own_topic(question: str, reference: Reference | None = None) -> list[str]:
+    """The message's topic stems: not question or frame words, not the words naming a document."""
+    text = reference.strip_from(question) if reference else question
+    skip = QUESTION_WORDS | ALL_FRAME_WORDS | document_words()
+    markers = set(tokens(" ".join(_markers())))
+    return [t for t in dict.fromkeys(tokens(text)) if t not in skip and t not in markers and not t.isdigit()]
+
+
+def points_back(question: str) -> str | None:
+    """"pembuka" or "rujukan" when the words of the message lean on what was said before."""
+    words = _WORD.findall(question.lower())
+    if not words:
+        return None
+    markers = _markers()
+    first = markers.get(words[0])
+    if first == "pembuka":
+        return "pembuka"
+    if first == "pembuka-dengan" and len(words) > 1 and words[1] in ("dengan", "dgn", "kalau", "kalo", "klo"):
+        return "pembuka"
+    if first == "pembuka-yang" and len(words) <= SHORT_WORDS:
+        return "pembuka"  # "yang lama apa?", "yg eselon 4?"
+    nouns = _reference_nouns()
+    for i, word in enumerate(words):
+        role = markers.get(word)
+        if role == "rujukan":
+            return "rujukan"
+        if role == "demonstratif":
+            # "Itu mencabut apa?", "pasal itu", "aturan ini", "... yang itu?": pointing back. In
+            # "apa itu peta jabatan?" or "sistem kerja itu tujuannya?" it marks the message's own topic.
+            if i == 0 or (i > 0 and words[i - 1] in nouns and (i + 1 == len(words) or words[i + 1] not in nouns)) \
+                    or (i == len(words) - 1 and i > 0 and words[i - 1] in ("yang", "yg")):
+                return "rujukan"
+    return None
+
+
+def conversation_documents(history: list[Turn], resolver: ReferenceResolver) -> list[str]:
+    """The documents the conversation is about, the most recently named first (an answer names
+    the document it quotes first: "Menurut Permenpan RB 45/2022 Pasal 4: ...")."""
+    found: list[str] = []
+    for turn in reversed(history[-6:]):
+        for doc_id in resolver.resolve(turn.content).doc_ids:
+            if doc_id not in found:
+                found.append(doc_id)
+    return found
+
+
+def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference) -> Continuation:
+    users = [t.content for t in history if t.role == "user"]
+    if not users:
+        return Continuation(False, "tanpa-riwayat")
+    if own.doc_ids or own.unresolved:
+        return Continuation(False, "menyebut-peraturan")
+    words = _WORD.findall(question.lower())
+    topic = own_topic(question, own)
+    earlier = set(own_topic(" ".join(users[-2:])))
+    new = [t for t in topic if t not in earlier]
+    pointer = points_back(question)
+    document_level = bool(set(tokens(question)) & document_words()) and not own.pasal
+    if pointer is not None:
+        reason = pointer
+    elif not topic:
+        reason = "tanpa-topik"
+    elif not new:
+        reason = "topik-sama"
+    elif len(new) == 1 and len(words) <= SHORT_WORDS and _ends_with_possessive(question):
+        reason = "rujukan"  # "tujuannya apa?": the -nya points at the conversation's topic
+    else:
+        return Continuation(False, "topik-sendiri")
+    # The last user turn carries the topic; one more when that turn was itself a follow-up.
+    context_turns = users[-1:]
+    if len(users) > 1 and len(_WORD.findall(users[-1].lower())) <= SHORT_WORDS:
+        context_turns = users[-2:]
+    documents = conversation_documents(history, resolver)
+    documents = _replacement_side(question, documents, resolver) or documents
+    if document_level and len(new) <= 1:
+        # "Itu mencabut peraturan yang mana?": the conversation's document, not its last Pasal.
+        return Continuation(True, reason, context=" ".join(context_turns), documents=tuple(documents[:1] or documents),
+                            document_level=True)
+    pasal = None
+    names_that_pasal = re.search(r"\b(?:pasal|psl)\s+(?:itu|tersebut|tadi|ini|yang sama|yg sama)\b", question, re.I)
+    if names_that_pasal or (not new and not own.pasal):
+        turns = history[-6:] if names_that_pasal else [t for t in history if t.role == "user"][-1:]
+        for turn in reversed(turns):
+            earlier_ref = resolver.resolve(turn.content)
+            if earlier_ref.pasal and earlier_ref.doc_ids:
+                pasal = Reference(doc_ids=earlier_ref.doc_ids, pasal=earlier_ref.pasal)
+                break
+    return Continuation(True, reason, context=" ".join(context_turns), documents=tuple(documents), pasal=pasal)
+
+
+def _ends_with_possessive(question: str) -> bool:
+    return bool(re.search(r"[a-z]{3,}nya\b", question.lower()))
+
+
+def _replacement_side(question: str, docs: list[str], resolver: ReferenceResolver) -> list[str]:
+    """For "yang lama ..." the replaced regulation among (or behind) the conversation's documents;
+    for "yang baru ..." its successor. Empty when the question asks neither or none is known."""
+    older, newer = _OLDER.search(question), _NEWER.search(question)
+    if not (older or newer) or (older and newer):
+        return []
+    documents = resolver.documents
+    pairs = set()  # (old, new)
+    for doc_id, meta in documents.items():
+        for new in [*meta.dicabut_oleh, *meta.diubah_oleh]:
+            pairs.add((doc_id, new))
+        for old in [*meta.mencabut, *meta.mengubah]:
+            pairs.add((old, doc_id))
+    side = [old if older else new for old, new in pairs if old in docs or new in docs]
+    return [d for d in dict.fromkeys(side) if d in documents]

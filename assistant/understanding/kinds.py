@@ -1,0 +1,99 @@
+"""What kind of answer a question asks for, and how a message splits into the questions it asks.
+
+The kind decides what an answer needs (a date, a number, a list, who, a definition, ...); the
+frame words of a kind ("batas waktu" for a deadline) say what is asked, not what it is about.
+"""
+from __future__ import annotations
+
+import re
+
+from ..lexicons import load_map, load_words
+from ..text import standardize, tokens
+
+# Words that frame a question but say nothing about its topic (compared as stems).
+QUESTION_WORDS = frozenset(tokens(" ".join(sorted(load_words("question_frame_words")))))
+# Words that only say what kind of answer is wanted ("batas waktunya kapan?"): not the topic.
+FRAME_WORDS = {kind: frozenset(tokens(words)) for kind, words in load_map("question_frame_by_kind").items()}
+ALL_FRAME_WORDS = frozenset().union(*FRAME_WORDS.values())
+
+
+# The kind of a question decides what its answer needs; the first pattern that matches wins.
+_KINDS = [
+    ("pasal", r"\bpasal\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b"),
+    ("tanggal", r"\b(tanggal|tgl)\b|\bkapan\b.*\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)"
+                r"|\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)\w*\s+(?:pada\s+)?kapan\b"),
+    ("nomor", r"\bnomor\b.*\bberapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
+    ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
+    ("ihwal", r"\b(perihal|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa|judul(nya)?)\b"),
+    ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
+    ("status", r"\bmasih\s+(?:berlaku|dipakai|bisa dipakai|digunakan|bisa digunakan|dipake|sah|relevan)\b"
+               r"|\b(?:sudah|udah|telah)\s+(?:dicabut|diganti|tidak berlaku)\b|\bstatus(?:nya)?\b"),
+    ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya"
+                 r"|mengapakan|ngapain|(?:pe)?kerjaannya|tugasnya (?:apa|apa saja))\b"
+                 r"|\b(?:itu|tuh|tu)\s+(?:apa|apaan)(?!\s+(?:saja|aja|sj|yang|yg))\b"),
+    ("daftar", r"\b(?:opd|dinas|badan|jabatan|instansi|unit|perda|aturan|daerah|eselon|jenjang|tim)\s+mana\b"
+               r"|\b(apa saja|berapa saja|mana saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar"
+               r"|unsur|komponen|faktor)\b"),
+    ("siapa", r"\bsiapa\b"),
+    ("jumlah", r"\b(berapa|jumlah|banyak)\b"),
+    ("apakah", r"\b(apakah|bolehkah|bisakah|boleh|bisa|dapatkah|wajib|harus)\b"),
+]
+_KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _KINDS]
+
+
+# A second question joined to the first: "..., dan apa akibatnya?", "... ? Terus eselon berapa lagi?"
+_NEXT_QUESTION = re.compile(
+    r"\?\s+|[,;]?\s+\b(?:dan|serta|lalu|terus|trus|kemudian|juga)\s+(?=(?:apa|apakah|bagaimana|gimana|gmn|berapa|brp"
+    r"|siapa|kapan|kpn|di\s?mana|mana|pasal|psl|nasib|perlu|bisa|boleh)\b)",
+    re.I,
+)
+
+
+_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-Z])")
+
+
+def situation_and_question(text: str) -> tuple[str, str]:
+    """("Di dinas kami ada kasubag ... .", "Berapa lama ...?"): a message that first describes the
+    situation is asked by its last sentence; the rest is context. ("", text) when it is one sentence
+    or the last one is too short to stand alone ("Benar begitu?")."""
+    sentences = _SENTENCE.split(text.strip())
+    if len(sentences) < 2 or len(sentences[-1].split()) < 4:
+        return "", text
+    return " ".join(sentences[:-1]), sentences[-1]
+
+
+_COMPARISON = re.compile(
+    r"\b(?:beda|bedanya|perbedaan|membedakan)\b\s*(?:antara\s+)?(?P<a>.+?)\s+(?:dan|dengan|dgn|sama|sm|vs\.?|atau)\s+"
+    r"(?P<b>.+?)(?:\s+(?:apa|apaan|gimana|bagaimana|itu)\b|[?.,]|$)",
+    re.I,
+)
+
+
+def compared_sides(question: str) -> list[str]:
+    """["operator", "teknisi"] for "bedanya operator sama teknisi apa?"; [] for other questions."""
+    match = _COMPARISON.search(question)
+    if not match:
+        return []
+    sides = [match.group("a").strip(" ,?"), match.group("b").strip(" ,?")]
+    return sides if all(topic_words(side) and len(side.split()) <= 6 for side in sides) else []
+
+
+def topic_words(text: str) -> set[str]:
+    return {t for t in tokens(text) if t not in QUESTION_WORDS}
+
+
+_ASKS = re.compile(r"^(?:\w+\s+){0,2}(?:apa|apakah|bagaimana|berapa|siapa|kapan|mana|mengapa|kenapa)\b", re.I)
+
+
+def sub_questions(question: str) -> list[str]:
+    """The questions a message asks, when it asks more than one: parts of 3+ words, and after the
+    first only those that ask something ("..., buat konsiderans draf perwal" is no question)."""
+    parts = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    parts = parts[:1] + [p for p in parts[1:] if _ASKS.search(standardize(p)) or question_kind(standardize(p)) != "umum"]
+    return parts if len(parts) > 1 else [question]
+
+
+def question_kind(question: str) -> str:
+    q = question.lower()
+    return next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(q)), "umum")

@@ -1,0 +1,158 @@
+"""The understanding stage: one frozen Question per message, and the conversation decision with
+its reason, over many phrasings (not one per rule)."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from assistant.records import Filters, Turn
+from assistant.understanding import Question, understand
+from assistant.understanding.conversation import points_back
+
+PASAL_4 = [
+    Turn(role="user", content="Apa isi Pasal 4 Permenpan RB 45/2022?"),
+    Turn(role="assistant", content="Menurut Permenpan RB Nomor 45 Tahun 2022, Pasal 4: Klasifikasi jabatan pelaksana "
+                                   "terdiri atas tiga klasifikasi: klerek, operator, dan teknisi. [1]"),
+]
+ADMINISTRATOR = [
+    Turn(role="user", content="pejabat administrator disetarakan ke jenjang JF apa?"),
+    Turn(role="assistant", content="Menurut Permenpan RB Nomor 17 Tahun 2021: jabatan administrator disetarakan "
+                                   "dengan jabatan fungsional ahli madya. [1]"),
+]
+
+
+def _understand(assistant, question, history=(), filters=None) -> Question:
+    state = assistant.store.state()
+    return understand(question, list(history), filters, assistant.resolver(), assistant.speller(), state.documents)
+
+
+def test_the_question_is_frozen(assistant):
+    q = _understand(assistant, "Apa isi Pasal 4 Permenpan RB 45/2022?")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        q.kind = "umum"  # type: ignore[misc]
+    assert q.reference.pasal == "4" and q.reference.doc_ids == ["permenpan-rb-45-2022"]
+    assert not q.continues and q.continuation.reason == "tanpa-riwayat"
+
+
+@pytest.mark.parametrize("question", [
+    "Apa saja tahapan penyetaraan jabatan?",
+    "Apa itu peta jabatan?",
+    "Penyesuaian sistem kerja itu tujuannya apa saja?",
+    "siapa yang menetapkan nomenklatur jabatan pelaksana di instansi daerah?",
+    "berapa besaran tunjangan kinerja PNS?",
+    "gimana cara evaluasi jabatan setelah penyetaraan",
+    "SE walikota cilegon soal sistem kerja isinya apa",
+    "Permenpan 25/2021 mengatur apa?",
+])
+def test_a_self_contained_question_starts_fresh(assistant, question):
+    q = _understand(assistant, question, PASAL_4)
+    assert not q.continues, q.continuation
+    assert q.continuation.reason in ("topik-sendiri", "menyebut-peraturan")
+    assert q.reference.pasal is None  # the conversation's Pasal 4 is not carried over
+    assert q.standalone == q.spelled
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("Kalau pejabat pengawas?", "pembuka"),
+    ("kalo yg eselon 4 gimana?", "pembuka"),
+    ("terus dasar hukumnya pasal berapa?", "pembuka"),
+    ("Bagaimana dengan pejabat pengawas?", "pembuka"),
+    ("Aturan tersebut ditetapkan kapan?", "rujukan"),
+    ("yang tadi itu berlaku sejak kapan?", "pembuka"),
+    ("Berapa lama batas waktunya?", "tanpa-topik"),
+    ("masih berlaku gak?", "tanpa-topik"),
+    ("syaratnya apa?", "rujukan"),
+])
+def test_a_leaning_question_continues(assistant, question, reason):
+    q = _understand(assistant, question, ADMINISTRATOR)
+    assert q.continues and q.continuation.reason == reason
+    assert "permenpan-rb-17-2021" in q.conversation_docs
+    if q.continuation.document_level:  # asks about the document: searched by its name
+        assert "Permenpan RB Nomor 17 Tahun 2021" in q.standalone
+    else:  # borrows the earlier question's topic
+        assert ADMINISTRATOR[0].content in q.standalone
+
+
+@pytest.mark.parametrize("question", [
+    "Itu mencabut peraturan yang mana?",
+    "Dan yang dicabutnya apa?",
+    "masih berlaku gak aturan itu?",
+    "kapan ditetapkannya?",
+    "peraturan itu diundangkan kapan?",
+])
+def test_a_document_question_resolves_to_the_conversations_document_not_its_pasal(assistant, question):
+    q = _understand(assistant, question, PASAL_4)
+    assert q.continues and q.continuation.document_level
+    assert q.reference.doc_ids == ["permenpan-rb-45-2022"] and q.reference.pasal is None
+
+
+def test_that_pasal_is_the_conversations_pasal(assistant):
+    q = _understand(assistant, "pasal itu ada ayatnya berapa?", PASAL_4)
+    assert q.continues and q.reference.pasal == "4" and q.reference.doc_ids == ["permenpan-rb-45-2022"]
+
+
+@pytest.mark.parametrize("question, points", [
+    ("Itu mencabut apa?", "rujukan"),
+    ("pasal itu bunyinya apa", "rujukan"),
+    ("apa itu peta jabatan", None),
+    ("sistem kerja itu tujuannya apa", None),
+    ("kalau operator?", "pembuka"),
+    ("aturan tsb masih berlaku?", "rujukan"),
+    ("yg itu?", "pembuka"),
+    ("ketentuan yang itu?", "rujukan"),
+])
+def test_demonstratives_point_back_only_where_the_grammar_says(question, points):
+    assert points_back(question) == points
+
+
+def test_parts_sides_and_kind_are_read_once(assistant):
+    q = _understand(assistant, "bedanya operator sama teknisi apa?")
+    assert q.compared == ("operator", "teknisi")
+    q = _understand(assistant, "berapa lama batas waktu penyetaraan, dan apa akibatnya kalau terlambat?")
+    assert len(q.sub_questions) == 2 and q.kind == "waktu"
+    q = _understand(assistant, "mau dijadiin contoh, kota serang udh punya perwal peta jabatan blm?")
+    assert "serang" in q.places
+
+
+def test_filters_are_named_for_the_message(assistant):
+    q = _understand(assistant, "klasifikasi jabatan pelaksana", filters=Filters(doc_id=["uu-20-2023"], tahun=[2023]))
+    assert q.filters_named == ("dokumen: UU Nomor 20 Tahun 2023", "tahun: 2023")
+
+
+# ---- refusal with reason codes, through the whole assistant ---------------------------------
+
+def test_a_filter_that_excludes_the_answer_says_so(assistant):
+    answer = assistant.ask("Jabatan pelaksana diklasifikasikan menjadi apa saja?", filters=Filters(doc_id=["uu-20-2023"]))
+    assert not answer.found and answer.reason == "di-luar-filter"
+    assert "tidak ditemukan dalam dokumen yang dipilih" in answer.answer and "UU Nomor 20 Tahun 2023" in answer.answer
+    assert "Permenpan RB Nomor 45 Tahun 2022" in answer.answer  # where the answer is
+    unfiltered = assistant.ask("Jabatan pelaksana diklasifikasikan menjadi apa saja?")
+    assert unfiltered.found and unfiltered.reason is None
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("Pasal 99 Permenpan RB 45/2022 isinya apa?", "pasal-tidak-ada"),
+    ("Permendagri 99 tahun 2019 mengatur apa?", "dokumen-tidak-ada"),
+    ("perwal kota serang tentang peta jabatan nomor berapa?", "daerah-tidak-ada"),
+    ("resep rendang padang yang enak gimana?", "bukti-lemah"),
+])
+def test_every_refusal_carries_its_reason(assistant, question, reason):
+    answer = assistant.ask(question)
+    assert not answer.found and answer.reason == reason and not answer.citations
+
+
+def test_a_pasal_is_cited_before_a_summary_of_the_same_fact(assistant):
+    answer = assistant.ask("Jabatan pelaksana diklasifikasikan menjadi apa saja?")
+    assert answer.citations[0].doc_id == "permenpan-rb-45-2022" and answer.citations[0].pasal == "4"
+    hits = assistant.search("klasifikasi jabatan pelaksana klerek")
+    assert (hits[0].chunk.doc_id, hits[0].chunk.pasal) == ("permenpan-rb-45-2022", "4")
+
+
+def test_a_topic_switch_mid_conversation_is_answered_from_the_new_topic(assistant):
+    history = list(PASAL_4)
+    answer = assistant.ask("Apa saja tahapan penyetaraan jabatan?", history=history)
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-17-2021"
+    answer = assistant.ask("Itu mencabut peraturan yang mana?", history=history)
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-45-2022"
+    assert "41" in answer.answer  # Permenpan RB 41/2018, which 45/2022 replaced
