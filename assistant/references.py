@@ -49,7 +49,8 @@ _NUMBER = r"(?P<nomor>\d+(?:/[\w.]+)*)"
 _YEAR = r"(?P<tahun>(?:19|20)\d\d)"
 # "45/2022", "nomor 45 tahun 2022", "no. 45 th 2022", "45 thn 2022", "060/328/org/2023"
 _NUM_YEAR = re.compile(
-    rf"(?:\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}?)?(?:no(?:mor)?\.?\s*)?{_NUMBER}?\s*(?:/|\btahun\b|\bthn?\b\.?|\bth\.)\s*{_YEAR}\b"
+    # "permenpan 25 2021": a space alone separates number and year only after an instrument's name
+    rf"(?:\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}?)?(?:no(?:mor)?\.?\s*)?{_NUMBER}?\s*(?:/|\btahun\b|\bthn?\b\.?|\bth\.|(?(family)(?<=\d\s)|(?!)))\s*{_YEAR}\b"
 )
 _PASAL = re.compile(r"\b(?:pasal|psl|ps)\.?\s*(?P<pasal>\d+[a-z]?)\b")
 _HURUF = re.compile(r"\bhuruf\s+(?P<huruf>[a-z])\b")

@@ -162,8 +162,17 @@ class Assistant:
 
     def _understand(self, turn: _Turn) -> _Turn:
         state = self.store.state()
-        turn.understood = understand(turn.question, turn.history, turn.filters, self.resolver(), self.speller(), state.documents)
+        turn.understood = understand(turn.question, turn.history, turn.filters, self.resolver(), self.speller(),
+                                     state.documents, locate=self._locate)
         return turn
+
+    def _locate(self, text: str) -> str | None:
+        """The document of the passage a lexical (BM25) search of `text` ranks first."""
+        state = self.store.state()
+        if state.empty:
+            return None
+        best = self.retriever(k=1)._bm25(state, text, 1, None)
+        return state.chunks[best[0][0]].doc_id if best else None
 
     def _retrieve(self, turn: _Turn, filters: Filters | None = None, use_filters: bool = True) -> _Turn:
         q = turn.understood

@@ -68,7 +68,7 @@ class ExtractiveComposer:
         if not picked:
             reason = "jenis-tidak-terpenuhi" if evidence.kind in _WANTS else "tidak-ada-kutipan"
             return Composition(answer="", citations=[], refusal=_missing(evidence.kind), reason=reason)
-        if _DECLARES_UNKNOWN.match(picked[0].text):
+        if _says_unknown(picked[0].text, evidence):
             # The best passage is the corpus saying it does not know ("... tidak ditemukan").
             label = make_citation(1, evidence.hits[picked[0].hit_index], evidence.documents, []).label
             return Composition(answer="", citations=[], refusal=_unknown_message(picked[0].text, label),
@@ -213,6 +213,8 @@ class ExtractiveComposer:
                      and u.score >= 0.5 * best.score]
             if local:
                 best = max(local, key=lambda u: u.score)
+        if _says_unknown(best.text, evidence):
+            return [best]  # the corpus's own "not known" outranks any unit that merely holds a date
         # A Pasal the question named is the answer whatever it says.
         wanted = None if any(h.exact for h in evidence.hits) else _WANTS.get(evidence.kind)
         if wanted is not None:
@@ -228,9 +230,9 @@ class ExtractiveComposer:
             ]
             if holding:
                 best = max(holding, key=lambda u: u.score)
-            elif not _strong(best, own) or (evidence.kind in _STRICT_WANTS and evidence.named_docs):
-                # No unit about the topic holds it; or the date/number of a named document, which
-                # a unit about something else cannot give.
+            elif evidence.kind in _STRICT_WANTS or not _strong(best, own):
+                # "Tanggal berapa?", "berapa orang?" ask for a value no unit about the topic holds
+                # (the corpus does not state it); or no unit holds the topic itself.
                 return []
             else:
                 wanted = None  # "kapan dianggap selesai?": a condition answers it; the composer notes it
@@ -375,6 +377,17 @@ _ASKS_PASAL_NUMBER = re.compile(r"\b(?:pasal|psl)\s*(?:ke\s*)?(?:berapa|brp|mana
 _ASKS_CONTENT = re.compile(r"\b(?:isi|isinya|bunyi|bunyinya|poin|butir|intinya|pokok|ketentuan)\b", re.I)
 # What a kind of question asks for, as a note of the unknown words it.
 _ASKED_BY_KIND = {"tanggal": "tanggal", "nomor": "nomor", "tahun": "tahun"}
+
+
+def _says_unknown(text: str, evidence: Evidence) -> bool:
+    """The unit is the corpus saying it does not know ("Tidak ditemukan ...", or "Tanggal ditetapkan
+    ... tidak ditemukan dalam sumber" for a question asking that date): quoting it as an answer
+    would present "not known" as found."""
+    if _DECLARES_UNKNOWN.match(text):
+        return True
+    said = _DECLARES_UNKNOWN.search(text)
+    frame = FRAME_WORDS.get(evidence.kind)
+    return bool(said and frame and frame & set(tokens(text[: said.start()])))
 
 
 def _declared_unknown(evidence: Evidence) -> str | None:

@@ -11,7 +11,7 @@ Public API: ``understand(...) -> Question``, ``Question``, ``Continuation``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..records import DocumentMeta, Filters, Turn
 from ..references import Reference, ReferenceResolver, named_places
@@ -33,10 +33,13 @@ def understand(
     resolver: ReferenceResolver,
     speller: Speller,
     documents: Mapping[str, DocumentMeta],
+    locate: Callable[[str], str | None] | None = None,
 ) -> Question:
+    """`locate(text)`: the document a lexical search of `text` ranks first (the conversation
+    decision asks whether a message's own words belong to the conversation's documents)."""
     spelled = speller.correct(question)
     own = resolver.resolve(spelled)
-    continuation = decide(spelled, list(history), resolver, own)
+    continuation = decide(spelled, list(history), resolver, own, locate)
     reference = own
     standalone = spelled
     if continuation.continues:

@@ -11,6 +11,7 @@ to its last Pasal. The words are data (lexicons ``conversation_markers``, ``refe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from ..lexicons import load_map, load_words
@@ -80,17 +81,23 @@ def points_back(question: str) -> str | None:
 
 
 def conversation_documents(history: list[Turn], resolver: ReferenceResolver) -> list[str]:
-    """The documents the conversation is about, the most recently named first (an answer names
-    the document it quotes first: "Menurut Permenpan RB 45/2022 Pasal 4: ...")."""
-    found: list[str] = []
+    """The documents the conversation is about: those the user named, the most recent first, then
+    those the answers quoted (an answer names the document it quotes first: "Menurut Permenpan RB
+    45/2022 Pasal 4: ...")."""
+    named: list[str] = []
+    quoted: list[str] = []
     for turn in reversed(history[-6:]):
+        into = named if turn.role == "user" else quoted
         for doc_id in resolver.resolve(turn.content).doc_ids:
-            if doc_id not in found:
-                found.append(doc_id)
-    return found
+            if doc_id not in into:
+                into.append(doc_id)
+    return list(dict.fromkeys(named + quoted))
 
 
-def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference) -> Continuation:
+def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference,
+           locate: Callable[[str], str | None] | None = None) -> Continuation:
+    """`locate(text)` names the document whose passages hold the text's words best (a lexical
+    search): a message whose new words belong to the conversation's documents continues it."""
     users = [t.content for t in history if t.role == "user"]
     if not users:
         return Continuation(False, "tanpa-riwayat")
@@ -102,6 +109,7 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
     new = [t for t in topic if t not in earlier]
     pointer = points_back(question)
     document_level = bool(set(tokens(question)) & document_words()) and not own.pasal
+    documents = conversation_documents(history, resolver)
     if pointer is not None:
         reason = pointer
     elif not topic:
@@ -110,28 +118,34 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         reason = "topik-sama"
     elif len(new) == 1 and len(words) <= SHORT_WORDS and _ends_with_possessive(question):
         reason = "rujukan"  # "tujuannya apa?": the -nya points at the conversation's topic
+    elif locate is not None and documents and locate(question) in documents:
+        reason = "topik-dokumen"  # its own words are found in the conversation's documents
     else:
         return Continuation(False, "topik-sendiri")
     # The last user turn carries the topic; one more when that turn was itself a follow-up.
     context_turns = users[-1:]
     if len(users) > 1 and len(_WORD.findall(users[-1].lower())) <= SHORT_WORDS:
         context_turns = users[-2:]
-    documents = conversation_documents(history, resolver)
     documents = _replacement_side(question, documents, resolver) or documents
+    context = " ".join(context_turns)
+    if own.pasal:
+        # "pasal 4-nya?": that Pasal of the conversation's document.
+        pasal = Reference(doc_ids=documents[:1], pasal=own.pasal, ayat=own.ayat, huruf=own.huruf,
+                          mentions=list(own.mentions))
+        return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal)
     if document_level and len(new) <= 1:
         # "Itu mencabut peraturan yang mana?": the conversation's document, not its last Pasal.
-        return Continuation(True, reason, context=" ".join(context_turns), documents=tuple(documents[:1] or documents),
-                            document_level=True)
+        return Continuation(True, reason, context=context, documents=tuple(documents[:1]), document_level=True)
     pasal = None
     names_that_pasal = re.search(r"\b(?:pasal|psl)\s+(?:itu|tersebut|tadi|ini|yang sama|yg sama)\b", question, re.I)
-    if names_that_pasal or (not new and not own.pasal):
+    if names_that_pasal or not new:
         turns = history[-6:] if names_that_pasal else [t for t in history if t.role == "user"][-1:]
         for turn in reversed(turns):
             earlier_ref = resolver.resolve(turn.content)
             if earlier_ref.pasal and earlier_ref.doc_ids:
                 pasal = Reference(doc_ids=earlier_ref.doc_ids, pasal=earlier_ref.pasal)
                 break
-    return Continuation(True, reason, context=" ".join(context_turns), documents=tuple(documents), pasal=pasal)
+    return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal)
 
 
 def _ends_with_possessive(question: str) -> bool:

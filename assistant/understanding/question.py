@@ -16,7 +16,8 @@ class Continuation:
     - ``pembuka``: it opens with a follow-up connective ("kalau ...?", "terus ...?");
     - ``rujukan``: it points back ("tersebut", "tadi", "pasal itu", "itu" opening the question);
     - ``tanpa-topik``: it names no topic of its own ("berapa lama?", "masih berlaku gak?");
-    - ``topik-sama``: all its topic words are the conversation's.
+    - ``topik-sama``: all its topic words are the conversation's;
+    - ``topik-dokumen``: its new words are found best in the conversation's documents.
     """
 
     continues: bool
