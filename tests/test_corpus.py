@@ -15,6 +15,8 @@ EXPECTED_IDS = {
     "surat-mendagri-800-2603-otda-2021", "perwal-cilegon-9-2023", "perwal-cilegon-6-2023",
     "se-walikota-cilegon-060-328-org-2023", "berita-penataan-kelembagaan-cilegon-2023",
     "berita-penyetaraan-cilegon-2021", "glosarium-penyederhanaan-birokrasi",
+    "permenpan-rb-1-2020", "permendagri-12-2017", "pp-18-2016", "pp-72-2019", "perpres-95-2018",
+    "permenpan-rb-6-2022", "berita-evaluasi-uptd-cilegon-2023", "perwal-cilegon-106-2016",
 }
 
 
@@ -42,6 +44,11 @@ def test_relations_and_status(state):
     assert "permenpan-rb-28-2019" in docs["permenpan-rb-17-2021"].mencabut
     assert "kepmenpan-rb-11-2024" in docs["kepmenpan-rb-282-2025"].mencabut
     assert docs["uu-20-2023"].status == "berlaku"
+    # an amendment pair: PP 72/2019 amends PP 18/2016, which stays in the corpus as "diubah"
+    assert "pp-18-2016" in docs["pp-72-2019"].mengubah
+    assert docs["pp-18-2016"].diubah_oleh == ["pp-72-2019"]
+    assert docs["pp-18-2016"].status == "diubah"
+    assert "permenpan-rb-8-2021" in docs["permenpan-rb-6-2022"].mencabut
     assert all(not meta.resmi for meta in docs.values())  # digests only until official texts are added
     for meta in docs.values():
         assert meta.sumber, meta.doc_id
@@ -63,7 +70,9 @@ def test_known_pasal_are_where_the_facts_put_them(state):
     pasal = {(c.doc_id, c.pasal) for c in state.chunks if c.pasal and c.bagian == "Batang Tubuh"}
     for expected in [("permenpan-rb-45-2022", "2"), ("permenpan-rb-45-2022", "4"), ("permenpan-rb-45-2022", "6"),
                      ("permenpan-rb-17-2021", "34"), ("permenpan-rb-34-2011", "3"), ("permenpan-rb-34-2011", "5"),
-                     ("uu-20-2023", "13"), ("uu-20-2023", "14"), ("uu-20-2023", "18")]:
+                     ("uu-20-2023", "13"), ("uu-20-2023", "14"), ("uu-20-2023", "18"),
+                     ("pp-18-2016", "19"), ("pp-18-2016", "28"), ("permendagri-12-2017", "3"),
+                     ("perpres-95-2018", "19"), ("permenpan-rb-6-2022", "5")]:
         assert expected in pasal
 
 

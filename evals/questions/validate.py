@@ -12,7 +12,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FILES = {"dev": HERE / "dev.jsonl", "test": HERE / "test.jsonl"}
-ID_PATTERN = {"dev": re.compile(r"^[dxyzw]\d{3}$"), "test": re.compile(r"^t\d{3}$")}
+ID_PATTERN = {"dev": re.compile(r"^[dxyzwn]\d{3}$"), "test": re.compile(r"^t\d{3}$")}
 
 DOCS = [
     "permenpan-rb-25-2021", "permenpan-rb-17-2021", "permenpan-rb-7-2022", "permenpan-rb-45-2022",
@@ -20,18 +20,31 @@ DOCS = [
     "uu-20-2023", "surat-mendagri-800-2603-otda-2021", "perwal-cilegon-9-2023", "perwal-cilegon-6-2023",
     "se-walikota-cilegon-060-328-org-2023", "berita-penataan-kelembagaan-cilegon-2023",
     "berita-penyetaraan-cilegon-2021", "glosarium-penyederhanaan-birokrasi",
+    # issue 16: anjab/ABK, UPTD, perangkat daerah, SPBE, kinerja ASN, Cilegon UPTD and SPBE
+    "permenpan-rb-1-2020", "permendagri-12-2017", "pp-18-2016", "pp-72-2019", "perpres-95-2018",
+    "permenpan-rb-6-2022", "berita-evaluasi-uptd-cilegon-2023", "perwal-cilegon-106-2016",
 ]
 CATEGORIES = [
     "struktur-organisasi", "penyetaraan", "sistem-kerja", "jabatan-pelaksana", "evaluasi-jabatan",
     "jabatan-fungsional", "uu-asn", "daerah-cilegon", "kemendagri", "glosarium", "status-regulasi",
     "tindak-lanjut", "rujukan-eksplisit", "di-luar-cakupan",
+    "anjab-abk", "uptd", "perangkat-daerah", "spbe", "kinerja-asn",
 ]
+# Categories added with issue 16 whose held-out questions are written later by a writer who does not
+# see dev: until then their absence from the test split is reported, not failed. Remove a name here
+# as soon as test.jsonl has a question in it.
+AWAITING_TEST = {"anjab-abk", "uptd", "perangkat-daerah", "spbe", "kinerja-asn"}
 # The only article numbers the corpus holds (FACTS.md): a question may expect only these.
 KNOWN_PASAL = {
     "permenpan-rb-45-2022": {"2", "4", "6"},
     "permenpan-rb-17-2021": {"34"},
     "permenpan-rb-34-2011": {"2", "3", "4", "5"},
     "uu-20-2023": {"13", "14", "18"},
+    "permenpan-rb-1-2020": {"1"},
+    "permendagri-12-2017": {"2", "3"},
+    "pp-18-2016": {"1", "19", "28"},
+    "perpres-95-2018": {"1", "19", "61", "71"},
+    "permenpan-rb-6-2022": {"5"},
 }
 FIELDS = {"id", "question", "answerable", "expected_docs", "expected_pasal", "must_include", "category", "history"}
 EXPLICIT_REF = re.compile(r"\b(pasal|psl)\s*\d+", re.I)
@@ -146,6 +159,9 @@ def main() -> int:
     check(s_all["explicit refs"] >= 12, "fewer than 12 explicit references")
     check(s_all["dates/numbers"] >= 12, "fewer than 12 date/number questions")
     for c in CATEGORIES:
+        if c in AWAITING_TEST and cd[c] >= 1 and ct[c] == 0:
+            print(f"note: category {c} has no test question yet (awaiting the test-split writer)")
+            continue
         check(cd[c] >= 1 and ct[c] >= 1, f"category {c} missing from a split")
 
     if errors:
