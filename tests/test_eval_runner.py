@@ -206,3 +206,20 @@ def test_dev_gate(eval_settings, tmp_path):
                     retriever)
     assert not failures, "Gerbang CI gagal:\n" + "\n".join(f"- {f}" for f in failures) + \
         f"\n(laporan: {out / 'report.md'})"
+
+
+def test_conversation_gate(eval_settings, tmp_path):
+    """Topic switches, follow-ups and out-of-scope switches, asked turn by turn with the answers
+    as history: each role stays above its threshold (evals/thresholds.toml [conversations])."""
+    from rich.console import Console
+
+    from assistant.service import build_assistant
+    from evals.conversations import load_conversations, run_conversations
+
+    gate_table = load_thresholds()["conversations"]
+    conversations = load_conversations(REPO / gate_table["file"])
+    assert len(conversations) >= 80
+    metrics = run_conversations(conversations, build_assistant(eval_settings), tmp_path, console=Console(quiet=True))
+    low = {role: metrics["per_role"][role]["right"] for role in ("start", "followup", "switch", "switch-oos")
+           if metrics["per_role"][role]["right"] < gate_table[role]}
+    assert not low, f"Gerbang percakapan gagal: {low} (ambang {gate_table}); gagal: {metrics['failed'][:20]}"
