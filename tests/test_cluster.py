@@ -196,6 +196,7 @@ def cluster(tmp_path_factory, postgres, model_cache, embeddings):
         "ASISTEN_CHROMA_URL": chroma.url, "ASISTEN_DATABASE_URL": db_url,
         "ASISTEN_MODEL_CACHE": str(model_cache), "ASISTEN_API_KEYS": f"{ADMIN_KEY}:admin",
         "ASISTEN_RATE_LIMIT_PER_MINUTE": "100000", "ASISTEN_INDEX_POLL_S": "1", "ASISTEN_UI_ACCESS": "open",
+        "ASISTEN_DRIFT_CHECK_S": "1", "ASISTEN_RATE_LIMIT_SHARED": "true",
         "PYTHONPATH": str(REPO) + os.pathsep + str(REPO / "tests"),
     }
     a, b = Replica("A", root / "a", env), Replica("B", root / "b", env)
@@ -329,6 +330,33 @@ def test_a_delete_on_b_reaches_a(cluster):
     with cluster.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM uploads WHERE doc_id = :d"), {"d": doc_id}).scalar() == 0
     figure("delete on B seen by A", {"seconds": round(gone_s, 2)})
+
+
+def test_missing_vectors_are_reported_and_repaired(cluster):
+    doc_id = "perwal-klaster-10-2025"
+    state = cluster.store().refresh()
+    lost = [cid for cid, c in zip(state.ids, state.chunks) if c.doc_id == doc_id][:5]
+    cluster.store().delete_ids(lost)  # as if Chroma had lost them (a restore from an old backup)
+
+    def reported(replica):
+        body = httpx.get(replica.url + "/readyz", timeout=10).json()
+        return body.get("missing_vectors") == len(lost) and "--repair" in (body.get("message") or "")
+
+    for replica in (cluster.a, cluster.b):  # still serving (200), but saying so
+        wait_until(lambda replica=replica: reported(replica), 15, f"{replica.name} reports the drift")
+    env = {**cluster.a.env, "ASISTEN_DATA_DIR": str(cluster.root / "operator")}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", "--repair"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=180)
+    repair_s = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(lost)} vektor dipasang kembali" in done.stdout, done.stdout
+    after = cluster.consistency()
+    assert all(p == live for live, p in after["per_doc"].values())
+    for replica in (cluster.a, cluster.b):
+        wait_until(lambda replica=replica: not httpx.get(replica.url + "/readyz", timeout=10).json().get("missing_vectors"),
+                   15, f"{replica.name} clears the drift report")
+    figure("missing vectors repaired", {"vectors_deleted": len(lost), "repair_command_s": round(repair_s, 1)})
 
 
 def test_feedback_for_a_answer_through_b_is_stored_once(cluster):
