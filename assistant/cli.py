@@ -231,23 +231,23 @@ def evaluate(
 
 @app.command(cls=IndonesianCommand)
 def bench(
-    scale: str = typer.Option("1,10,100", "--scale", help="Skala indeks, mis. 1,10,100."),
+    quick: bool = typer.Option(False, "--quick", help="Putaran kecil dan terbatas (uji cepat; angka tidak sebanding)."),
+    scale: str = typer.Option("1", "--scale", help="Juga uji indeks ×N korpus dengan potongan sintetis, mis. 1000."),
     out: Path = typer.Option(Path("bench-out"), "--out", help="Folder hasil."),
-    api_seconds: float = typer.Option(10.0, "--api-seconds", help="Lama tiap tingkat beban API (detik)."),
     no_docs: bool = typer.Option(False, "--no-docs", help="Jangan perbarui docs/benchmarks.md."),
 ) -> None:
-    """Mengukur kinerja: ingest, latensi jawaban, throughput API, skala indeks."""
-    from evals.bench import DOCS_FILE, parse_scales, run_bench
+    """Mengukur kinerja: torch, ONNX fp32, ONNX int8 dan baseline LangChain berdampingan."""
+    from evals.bench import DOCS_FILE, parse_scale, run_bench
 
     try:
-        scales = parse_scales(scale)
+        factor = parse_scale(scale)
     except ValueError as exc:
         err.print(f"[bold red]Gagal:[/] {exc}")
         raise typer.Exit(2)
     try:
-        run_bench(get_settings(), scales, out, console, api_seconds=api_seconds,
+        run_bench(get_settings(), out, console, quick=quick, scale=factor,
                   docs_path=None if no_docs else DOCS_FILE,
-                  command=f"asisten bench --scale {scale} --out {out}")
+                  command=f"asisten bench{' --quick' if quick else ''} --scale {factor} --out {out}")
     except AsistenError as exc:
         _fail(exc, 2)
 

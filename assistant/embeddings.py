@@ -250,6 +250,11 @@ class E5Embeddings(Embeddings):
         loaded = self._get_loaded()
         return loaded.model if isinstance(loaded, _TorchEncoder) else loaded
 
+    def load(self) -> "E5Embeddings":
+        """Loads the encoder now (it otherwise loads on first use); returns self."""
+        self._get_loaded()
+        return self
+
     @property
     def active_backend(self) -> str:
         """The backend really serving (differs from `backend` after a fallback to torch)."""

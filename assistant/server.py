@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import os
 import sys
+import threading
 
 from .config import Settings, setup_offline_env
 from .errors import ConfigError
@@ -68,6 +69,25 @@ def export_settings(settings: Settings) -> None:
         os.environ[f"ASISTEN_{name.upper()}"] = str(value)
 
 
+def preload_encoder(settings: Settings) -> threading.Thread:
+    """Loads the embedding model in a thread while the app is imported and built. ONNX Runtime
+    builds its session without holding the GIL, so this overlaps the imports; the app's own load
+    then finds the encoder loaded (one per process, assistant/embeddings.py). A failure is left for
+    that load to report."""
+
+    def load() -> None:
+        try:
+            from .embeddings import get_embeddings
+
+            get_embeddings(settings).load()
+        except Exception:  # noqa: BLE001 - reported by the app's load (503 with its reason)
+            log.debug("preloading the encoder failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="asisten-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1) -> None:
     import uvicorn
 
@@ -89,6 +109,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         export_settings(settings.with_overrides(host=host, port=port))
         uvicorn.run(FACTORY, factory=True, workers=workers, **common)
     else:
+        preload_encoder(settings)
         from .api.app import create_app
 
         uvicorn.run(create_app(settings), **common)

@@ -551,10 +551,16 @@ def gradio_i18n() -> gr.I18n:
 
 
 def mount_ui(app, *, holder, store: FeedbackStore, settings: Settings, keyed: bool = False):
-    """Mount the chat page at "/" (after every API route, which keep precedence)."""
+    """Mount the chat page at "/" now (after every API route, which keep precedence). The server
+    uses `assistant.ui_lazy.mount_lazy_ui`, which builds it after start-up instead."""
     check = ui_auth(settings, keyed)  # a bad user list stops the start with its reason
     if check is not None:
         app.add_middleware(LoginGate, sessions=Sessions(settings, check), limiter=app.state.client_limiter)
+    return mount_gradio(app, holder=holder, store=store, settings=settings)
+
+
+def mount_gradio(app, *, holder, store: FeedbackStore, settings: Settings):
+    """Builds the Blocks and mounts them on `app` at "/" (Gradio's start-up events in its lifespan)."""
     demo = build_ui(holder, store, settings)
     theme = gr.themes.Soft(**THEME_FONTS)  # system fonts: no web-font request leaves the machine
     return gr.mount_gradio_app(

@@ -1,6 +1,7 @@
-"""The benchmark machinery (evals/bench.py) at tiny scale: a two-file corpus, four questions, ×1 and ×2,
-the API with 1 and 2 clients for one second each. It checks bench.json's structure and that the
-values are sane; it asserts no timings (the machine may be loaded)."""
+"""`asisten bench --quick` on a two-file corpus: every variant (torch, ONNX fp32, ONNX int8, the
+LangChain dense baseline) is measured in process and through a real uvicorn on 127.0.0.1, with small
+bounded loops. Checks bench.json's structure, that every figure and ratio of the table exists and is
+sane, and that questions come from the dev split only; it asserts no timings (the machine is shared)."""
 from __future__ import annotations
 
 import json
@@ -15,22 +16,25 @@ from conftest import CORPUS, make_settings
 TINY_FILES = ("ringkasan/perwal-cilegon-6-2023.md", "ringkasan/se-walikota-cilegon-060-328-org-2023.md")
 
 
-def test_parse_scales_and_stats():
-    assert bench.parse_scales("100, 1,10") == [1, 10, 100]
-    with pytest.raises(ValueError):
-        bench.parse_scales("1,x")
-    with pytest.raises(ValueError):
-        bench.parse_scales("0")
+def test_parse_scale_and_stats():
+    assert bench.parse_scale("1000") == 1000 and bench.parse_scale("×100") == 100
+    for bad in ("x", "0", "5000"):
+        with pytest.raises(ValueError):
+            bench.parse_scale(bad)
     s = bench.stats_ms([1.0, 2.0, 3.0, 4.0, 100.0])
     assert s["n"] == 5 and s["p50"] == 3.0 and s["p50"] <= s["p95"] <= s["p99"] <= s["max"] == 100.0
     assert bench.stats_ms([])["p95"] is None
     assert bench.ratio(30.0, 10.0) == 3.0 and bench.ratio(1.0, 0) is None
 
 
-def test_bench_questions_are_plain_json_with_histories():
+def test_bench_questions_are_distinct_dev_questions():
+    assert bench.QUESTION_FILE.name == "dev.jsonl"
     pairs = bench.load_bench_questions()
     assert len(pairs) >= 100 and any(history for _, history in pairs)
-    json.dumps(pairs)  # sent as request bodies by the API load clients
+    assert len({(q, json.dumps(h)) for q, h in pairs}) == len(pairs)
+    json.dumps(pairs)  # sent as request bodies by the HTTP clients
+    texts = {bench.distinct(pairs, i)[0] for i in range(3 * len(pairs))}
+    assert len(texts) == 3 * len(pairs)  # repeats become distinct texts
 
 
 def test_update_docs_replaces_only_the_generated_block(tmp_path):
@@ -52,51 +56,50 @@ def tiny_corpus(tmp_path):
     return target
 
 
-def test_run_bench_tiny(tmp_path, model_cache, tiny_corpus):
-    settings = make_settings(tmp_path / "caller-data", model_cache, corpus_dir=tiny_corpus)
+@pytest.mark.server
+def test_quick_bench_side_by_side(tmp_path, model_cache, tiny_corpus):
+    settings = make_settings(tmp_path / "caller-data", model_cache, corpus_dir=tiny_corpus, embedding_backend="onnx-int8")
     out = tmp_path / "out"
     docs = tmp_path / "benchmarks.md"
-    result = bench.run_bench(
-        settings, [2], out, None, api_seconds=1.0, api_clients=(1, 2), api_max_requests=20,
-        max_questions=4, docs_path=docs, largest_ready=False,
-    )
+    result = bench.run_bench(settings, out, None, quick=True, scale=2, docs_path=docs)
     saved = json.loads((out / "bench.json").read_text("utf-8"))
-    assert saved["scales"] == [1, 2] == result["scales"]
-    assert saved["machine"]["nproc"] >= 1 and saved["machine"]["cpu_model"]
+    assert saved["quick"] is True and saved["default_variant"] == "onnx-int8" == result["default_variant"]
+    assert saved["questions"]["file"].endswith("dev.jsonl") and saved["questions"]["distinct"] == bench.QUICK.questions
+    assert set(saved["machine"]["cpu_flags"]) == set(bench.CPU_FLAGS)
+    assert list(saved["variants"]) == ["torch", "onnx", "onnx-int8", "langchain-dense"]
 
-    ing = saved["ingest"]
-    assert ing["files"] == 2 and ing["chunks"] > 0
-    assert ing["chunks_per_s"] > 0 and ing["raw_chunks_per_s"] > 0 and ing["baseline"]["chunks_per_s"] > 0
-    assert ing["noop_reingest_s"] >= 0 and len(ing["noop_reingest_runs_s"]) == 3
-    assert ing["peak_rss_mb"] > 50
+    for name, entry in saved["variants"].items():
+        if name == "langchain-dense":
+            assert entry["retriever"] == "dense" and entry["ingest_shared_with"] == "torch"
+        else:
+            ing = entry["ingest"]
+            assert ing["backend"] == entry["backend"] == name and ing["chunks"] > 0 and ing["chunks_per_s"] > 0
+        ip = entry["inprocess"]
+        assert ip["answer_ms"]["n"] == bench.QUICK.questions and 0 < ip["answer_ms"]["p50"] <= ip["answer_ms"]["p95"]
+        assert ip["components_ms_mean"]["embed query"] > 0
+        for callers in ("1", "2"):
+            rate = ip["callers"][callers]
+            assert rate["errors"] == 0, rate["error_kinds"]
+            assert 0 < rate["ok"] <= bench.QUICK.inproc_max and rate["rps"] > 0
+        http = entry["http"]
+        assert http["errors"] == 0, http["error_kinds"]
+        assert http["clients"] == 8 and 0 < http["ok"] <= bench.QUICK.http_max and http["rps"] > 0
+        assert http["ready_s"] > 0 and http["rss_mb_ready"] > 50 and http["page_status"] == 200
 
-    rows = saved["scale"]
-    assert [r["scale"] for r in rows] == [1, 2]
-    assert rows[1]["chunks"] == 2 * rows[0]["chunks"]
-    assert rows[1]["documents"] == rows[0]["documents"] + ing["files"]
-    for row in rows:
-        for key in ("retrieval_ms", "answer_ms"):
-            s = row[key]
-            assert s["n"] == 4 and 0 < s["p50"] <= s["p95"] <= s["p99"]
-        assert row["baseline"]["answer_ms"]["n"] == 4
-        assert row["ratio_p95"]["answer"] > 0
-        assert row["components_ms_mean"]["embed query"] > 0
-        assert 0 <= row["found_rate"] <= 1
-    assert saved["query"]["scale"] == 1
-
-    api = saved["api"]
-    assert api["ready_s"] > 0 and api["rss_mb_ready"] > 50 and api["server_peak_rss_mb"] >= api["rss_mb_ready"] * 0.5
-    assert [lvl["clients"] for lvl in api["levels"]] == [1, 2]
-    for lvl in api["levels"]:
-        assert lvl["errors"] == 0, lvl["error_kinds"]
-        assert 0 < lvl["ok"] <= 20 and lvl["rps"] > 0 and lvl["baseline"]["errors"] == 0
-    assert api["baseline"]["ready_s"] > 0
+    (row,) = saved["scale"]
+    assert row["scale"] == 2 and row["chunks"] == 2 * saved["variants"]["onnx-int8"]["ingest"]["chunks"]
+    assert row["answer_ms"]["p95"] > 0 and row["rss_mb"] > 50 and row["server_ready_s"] > 0
 
     names = {t["name"] for t in saved["targets"]}
-    assert {"answer_p95_x1_ms", "ready_s", "server_rss_mb", "ingest_overhead_pct", "noop_reingest_s"} <= names
-    assert all(t["met"] in (True, False) for t in saved["targets"])
-    assert "work_dir" not in saved  # the temporary data dir is gone
+    assert {"http_rps_vs_today", "http_rps_vs_baseline", "http_p95_vs_baseline", "answer_p50_ms",
+            "ingest_vs_today", "ready_s", "scale_x2_answer_p95_ms"} <= names
+    assert all(t["met"] in (True, False) and t["value"] > 0 for t in saved["targets"])
+    assert "work_dir" not in saved and not (tmp_path / "caller-data").exists()
+
     markdown = (out / "benchmarks.md").read_text("utf-8")
-    assert "| ×2 |" in markdown and "answers/s" in markdown
+    assert "| figure | torch | onnx | onnx-int8 | langchain-dense |" in markdown
+    assert "| onnx-int8 / torch | onnx-int8 / langchain-dense |" in markdown
+    for label in ("HTTP answers/s, 8 clients", "single answer p50", "ingest, chunks/s", "start → /readyz 200",
+                  "answers/s, 2 callers", "AVX-512 VNNI", "**Scale ×2**"):
+        assert label in markdown
     assert bench.BEGIN_MARK in docs.read_text("utf-8")
-    assert not (tmp_path / "caller-data").exists()  # the caller's data dir is never touched

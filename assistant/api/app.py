@@ -107,11 +107,6 @@ async def _send_413(send, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-@asynccontextmanager
-async def _nothing():
-    yield
-
-
 def recover_index(settings: Settings, *, lock_wait_s: float = 600.0) -> None:
     """Rebuilds a damaged index snapshot at start-up: from the corpus when it is there (vectors are
     reused by content id, so nothing is re-embedded), otherwise from what Chroma holds.
@@ -175,13 +170,11 @@ def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = T
     settings = settings or get_settings()
     keys = parse_api_keys(settings.api_keys)
     holder = AssistantHolder(settings, assistant, recover=recover_index)
-    mcp_manager = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         holder.start()
-        async with mcp_manager.run() if mcp_manager is not None else _nothing():
-            yield
+        yield
 
     app = FastAPI(
         title="Asisten Regulasi API",
@@ -206,7 +199,7 @@ def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = T
         app.include_router(module.router)
     app.state.api_routes = [route for module in modules for route in module.router.routes]
     app.include_router(web.fallback)
-    mcp_manager = mount_mcp(app, holder=holder, settings=settings, store=app.state.store, keyed=bool(keys))
+    app.state.mcp = mount_mcp(app, holder=holder, settings=settings, store=app.state.store, keyed=bool(keys))
     assets = web.swagger_assets_dir()
     if assets is not None:
         app.mount(web.DOCS_ASSETS, StaticFiles(directory=assets), name="docs-assets")
@@ -233,10 +226,10 @@ def create_app(settings: Settings | None = None, *, assistant=None, ui: bool = T
         # handling is off, see assistant/server.py).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
-    if ui:
-        from ..ui import mount_ui
+    if ui:  # Gradio is imported and the page built after start-up (assistant/ui_lazy.py)
+        from ..ui_lazy import mount_lazy_ui
 
-        app = mount_ui(app, holder=holder, store=app.state.store, settings=settings, keyed=bool(keys))
+        mount_lazy_ui(app, holder=holder, store=app.state.store, settings=settings, keyed=bool(keys))
     return app
 
 

@@ -97,6 +97,10 @@ class AssistantHolder:
             len(state.chunks), len(state.documents), state.generation,
         )
 
+    def wait_loaded(self, timeout: float | None = None) -> bool:
+        """True once the load has finished (loaded or failed), waiting up to `timeout` seconds."""
+        return self._ready.wait(timeout)
+
     @property
     def loaded(self) -> bool:
         return self._ready.is_set() and self._error is None and self._assistant is not None
