@@ -75,8 +75,10 @@ class RefusalRules:
         ref = q.reference
         if any(h.exact for h in hits) or (ref.doc_ids and hits[0].chunk.doc_id in ref.doc_ids):
             return None  # the question names a document the corpus holds
-        if q.conversation_docs and q.continues and hits[0].chunk.doc_id in q.conversation_docs:
-            return None  # a follow-up about the documents the conversation is about
+        if q.continues and not q.continuation.new_words and hits[0].chunk.doc_id in q.conversation_docs:
+            # A follow-up that adds no topic of its own ("berapa lama?", "kalau itu?") about the
+            # documents the conversation is about; one with new words must still find them there.
+            return None
         if self.evidence_score(q, hits) < MIN_EVIDENCE:
             return Refusal("bukti-lemah", not_found(self.state.documents))
         return None

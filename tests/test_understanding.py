@@ -156,3 +156,26 @@ def test_a_topic_switch_mid_conversation_is_answered_from_the_new_topic(assistan
     answer = assistant.ask("Itu mencabut peraturan yang mana?", history=history)
     assert answer.found and answer.citations[0].doc_id == "permenpan-rb-45-2022"
     assert "41" in answer.answer  # Permenpan RB 41/2018, which 45/2022 replaced
+
+
+def test_a_regulations_name_is_not_the_unknown_asked():
+    """"Nomor 11 Tahun 2024" in a note names a regulation: a question asking "nomor berapa" is not
+    answered by the note's "tidak ditemukan" about that regulation's content."""
+    from assistant.compose.base import Evidence
+    from assistant.compose.extractive import _says_unknown
+
+    evidence = Evidence(question="mencabut kepmen nomor berapa?", context="", kind="nomor", hits=[], documents={},
+                        idf=lambda t: 1.0)
+    note = ("Keputusan ini mencabut Keputusan Menteri PANRB Nomor 11 Tahun 2024 tentang jabatan pelaksana. "
+            "Isi keputusan yang dicabut itu tidak ditemukan dalam sumber.")
+    assert not _says_unknown(note, evidence)
+    assert _says_unknown("Nomor Berita Negara peraturan ini tidak ditemukan dalam sumber yang tersedia.", evidence)
+
+
+@pytest.mark.parametrize("question", [
+    "kalau tunjangan kinerjanya berapa rupiah?",
+    "terus gaji pokok PPPK paruh waktu berapa?",
+])
+def test_a_follow_up_with_its_own_topic_still_needs_evidence(assistant, question):
+    answer = assistant.ask(question, history=ADMINISTRATOR)
+    assert not answer.found and answer.reason, answer.answer[:200]

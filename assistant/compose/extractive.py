@@ -387,7 +387,16 @@ def _says_unknown(text: str, evidence: Evidence) -> bool:
         return True
     said = _DECLARES_UNKNOWN.search(text)
     frame = FRAME_WORDS.get(evidence.kind)
-    return bool(said and frame and frame & set(tokens(text[: said.start()])))
+    if not (said and frame):
+        return False
+    # The words of the declaring sentence before the declaration, without regulations' names
+    # ("... Nomor 11 Tahun 2024 ...": a name's "Nomor" is not the number asked about).
+    sentence = re.split(r"(?<=[.;])\s+", text[: said.start()])[-1]
+    sentence = _REGULATION_NAME.sub(" ", sentence)
+    return bool(frame & set(tokens(sentence)))
+
+
+_REGULATION_NAME = re.compile(r"\b(?:nomor|no\.?)\s*[\w/.-]*\d[\w/.-]*(?:\s+tahun\s+\d{4})?|\b\d+/\d{4}\b", re.I)
 
 
 def _declared_unknown(evidence: Evidence) -> str | None:

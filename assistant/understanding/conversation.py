@@ -132,10 +132,12 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         # "pasal 4-nya?": that Pasal of the conversation's document.
         pasal = Reference(doc_ids=documents[:1], pasal=own.pasal, ayat=own.ayat, huruf=own.huruf,
                           mentions=list(own.mentions))
-        return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal)
+        return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal,
+                            new_words=tuple(new))
     if document_level and len(new) <= 1:
         # "Itu mencabut peraturan yang mana?": the conversation's document, not its last Pasal.
-        return Continuation(True, reason, context=context, documents=tuple(documents[:1]), document_level=True)
+        return Continuation(True, reason, context=context, documents=tuple(documents[:1]), document_level=True,
+                            new_words=tuple(new))
     pasal = None
     names_that_pasal = re.search(r"\b(?:pasal|psl)\s+(?:itu|tersebut|tadi|ini|yang sama|yg sama)\b", question, re.I)
     if names_that_pasal or not new:
@@ -145,7 +147,8 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
             if earlier_ref.pasal and earlier_ref.doc_ids:
                 pasal = Reference(doc_ids=earlier_ref.doc_ids, pasal=earlier_ref.pasal)
                 break
-    return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal)
+    return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal,
+                            new_words=tuple(new))
 
 
 def _ends_with_possessive(question: str) -> bool:

@@ -26,6 +26,7 @@ class Continuation:
     documents: tuple[str, ...] = ()  # the conversation's documents, the most recent first
     document_level: bool = False  # it asks about a document (status, revocation, date), not a Pasal
     pasal: Reference | None = None  # "pasal itu ...?": the Pasal the conversation was about
+    new_words: tuple[str, ...] = ()  # its topic stems the conversation did not have
 
 
 @dataclass(frozen=True)
