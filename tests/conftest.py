@@ -121,3 +121,24 @@ def postgres():
         yield server
     finally:
         server.stop()
+
+
+# ---- exit ----------------------------------------------------------------------------------------
+# Twice in ~10 full runs the interpreter crashed with SIGSEGV *after* pytest had printed its summary
+# (all tests passed; native ONNX Runtime / torch threads torn down during finalisation), turning a
+# green run red. Once every plugin has finished (trylast), the run exits with pytest's own status
+# without interpreter finalisation; faulthandler (PYTHONFAULTHANDLER=1 in .ci/run) still reports any
+# crash that happens while tests run.
+_EXIT_STATUS: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT_STATUS["status"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    if "status" in _EXIT_STATUS and os.environ.get("ASISTEN_TEST_SKIP_FINALIZE", "1") == "1":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS["status"])
