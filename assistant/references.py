@@ -70,6 +70,7 @@ class Reference:
     # regulations outside the corpus that the question names and a corpus document speaks of
     # ("Kepmen 11/2024", revoked by Kepmenpan 282/2025): doc_ids then holds that document
     outside: list[str] = field(default_factory=list)
+    named_directly: bool = False  # a corpus document is named itself (not only through `outside`)
 
     def strip_from(self, text: str) -> str:
         """The question without the words that only name a document or Pasal (not its topic)."""
@@ -156,6 +157,7 @@ class ReferenceResolver:
             if ref.pasal and nomor == ref.pasal and not tahun and not family:
                 continue
             found = self._lookup(family, nomor, int(tahun) if tahun else None)
+            ref.named_directly = ref.named_directly or bool(found)
             if not found and tahun and family != "lain":
                 found = self.external.get((nomor, int(tahun)), [])
                 if found:
@@ -179,6 +181,7 @@ class ReferenceResolver:
                 target = self._naming(doc_id, int(tahun))
                 if not target:
                     ref.unresolved, ref.unresolved_kind = match.group(0), re.escape(alias.split()[0])
+            ref.named_directly = ref.named_directly or target == [doc_id]
             ref.doc_ids.extend(d for d in target if d not in ref.doc_ids)
         return ref
 

@@ -51,6 +51,11 @@ MISSING_WEIGHT = 0.05
 _ASKS_WORDING = re.compile(r"\bbunyi\w*|\blampiran\w*|\b(?:pasal|psl)\s+(?:yang|yg|mana|berapa|brp)\b", re.I)
 
 
+# Asking for the content of a regulation ("isinya apa", "mengatur apa"): refused for one the corpus
+# only names, when the question names no corpus document of its own.
+_ASKS_CONTENT = re.compile(r"\bisi(?:nya)?\b|\bmengatur\s+apa\b|\bketentuan\w*\b", re.I)
+
+
 @dataclass(frozen=True)
 class Refusal:
     reason: str  # one of REASONS
@@ -109,7 +114,8 @@ class RefusalRules:
         """The wording of a regulation outside the corpus that a corpus document only names
         ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
         ref = q.reference
-        if not (ref.outside and _ASKS_WORDING.search(q.spelled)):
+        asks = _ASKS_WORDING.search(q.spelled) or (not ref.named_directly and _ASKS_CONTENT.search(q.spelled))
+        if not (ref.outside and asks):
             return None
         names = ", ".join(self._name(d) for d in ref.doc_ids)
         return Refusal(
