@@ -8,8 +8,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "bundled:multilingual-e5-small"
-# onnx-int8 | onnx (fp32) | torch; see assistant/embeddings.py and docs/configuration.md
-DEFAULT_BACKEND = "onnx"
+# onnx-int8 (default: the dev eval is unchanged within 0.01, docs/benchmarks.md) | onnx (fp32) | torch
+DEFAULT_BACKEND = "onnx-int8"
 
 
 def setup_offline_env() -> None:

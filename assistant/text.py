@@ -140,6 +140,12 @@ def _is_identifier(match: re.Match, capitals_mean_identifier: bool) -> bool:
     return before == "/" or after == "/"
 
 
+# Memoised: the composer weighs the same passage units for many questions (~57 token lists per
+# answer, most of an answer's non-model time before); every table they read is fixed at import.
+TEXT_CACHE_SIZE = 50_000
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def standardize(text: str) -> str:
     """A question in standard spelling (slang replaced, identifiers kept), for the dense model and
     the question's tokens."""
@@ -154,8 +160,13 @@ def standardize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """A question's stemmed tokens (standard spelling first), without a stop-word list (Sastrawi's
-    list hurt retrieval in our probes)."""
-    return [stem(x) for w in _WORD.findall(_token_form(standardize(text))) for x in expand(w)]
+    list hurt retrieval in our probes). A new list each call (the tokens themselves are cached)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(stem(x) for w in _WORD.findall(_token_form(standardize(text))) for x in expand(w))
 
 
 def passage_tokens(text: str) -> list[str]:

@@ -50,7 +50,7 @@ def _env(settings) -> dict:
     env.update({
         "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "ASISTEN_DATA_DIR": str(settings.data_dir), "ASISTEN_MODEL_CACHE": str(settings.models_dir),
-        "ASISTEN_CORPUS_DIR": str(settings.corpus_dir), "ASISTEN_EMBEDDING_BACKEND": "onnx",
+        "ASISTEN_CORPUS_DIR": str(settings.corpus_dir), "ASISTEN_EMBEDDING_BACKEND": settings.embedding_backend,
         "ASISTEN_API_KEYS": "", "ASISTEN_INDEX_POLL_S": "0",
     })
     return env
