@@ -94,6 +94,8 @@ class DocumentsResponse(BaseModel):
 class OutlineEntry(BaseModel):
     bagian: str
     bab: str | None = None
+    bagian_struktur: str | None = Field(default=None, description="Bagian di bawah BAB, mis. 'Kesatu' (Bagian Kesatu)")
+    paragraf: str | None = None
     pasal: str | None = None
     heading: str | None = None
     ayat: list[str] = Field(default_factory=list)
