@@ -51,7 +51,7 @@ class AskRequest(Strict):
 
 
 class AnswerOut(Answer):
-    """The answer JSON of DESIGN.md, with the `answer_id` that feedback refers to."""
+    """The answer JSON (assistant/records.py Answer), with the `answer_id` that feedback refers to."""
 
     answer_id: str
 
