@@ -1,6 +1,6 @@
 """The records every part of the system exchanges: documents, chunks, citations, answers.
 
-These are the contracts of DESIGN.md in code. Ingest produces `DocumentMeta` and `ChunkRecord`s,
+These are the data contracts in code (docs/api.md shows them as JSON). Ingest produces `DocumentMeta` and `ChunkRecord`s,
 the index stores them, retrieval returns `ScoredChunk`s and answering returns an `Answer`.
 """
 from __future__ import annotations

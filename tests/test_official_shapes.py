@@ -301,6 +301,19 @@ def test_a_jump_in_pasal_numbers_is_a_parse_warning(tmp_path):
 # ---- DOCX -------------------------------------------------------------------------------------
 
 
+def test_document_outline_in_the_api_has_the_bagian_level(shaped, tmp_path):
+    """GET /v1/documents/{id}: where the regulation has Bagian under a BAB, the outline says so."""
+    settings = shaped["settings"].model_copy(update={"data_dir": tmp_path / "api", "rate_limit_per_minute": 10_000})
+    srv = start_server(settings, shaped["assistant"])
+    try:
+        detail = httpx.get(f"{srv.url}/v1/documents/{shapes.PERDA_ID}", timeout=60).json()
+    finally:
+        srv.stop()
+    by_pasal = {e["pasal"]: e for e in detail["outline"] if e["bagian"] == "Batang Tubuh" and e["pasal"]}
+    assert (by_pasal["2"]["bab"], by_pasal["2"]["bagian_struktur"], by_pasal["2"]["paragraf"]) == ("II", "Kesatu", "1")
+    assert by_pasal["3"]["bagian_struktur"] == "Kedua"
+
+
 def test_docx_bagian_and_paragraf_are_in_chunk_metadata(shaped):
     two = pasal_chunk(shaped, shapes.PERDA_ID, "2")
     assert (two.bab, two.bagian_struktur, two.paragraf) == ("II", "Kesatu", "1")

@@ -51,7 +51,7 @@ class AskRequest(Strict):
 
 
 class AnswerOut(Answer):
-    """The answer JSON of DESIGN.md, with the `answer_id` that feedback refers to."""
+    """The answer JSON (assistant/records.py Answer), with the `answer_id` that feedback refers to."""
 
     answer_id: str
 
@@ -94,6 +94,8 @@ class DocumentsResponse(BaseModel):
 class OutlineEntry(BaseModel):
     bagian: str
     bab: str | None = None
+    bagian_struktur: str | None = Field(default=None, description="Bagian di bawah BAB, mis. 'Kesatu' (Bagian Kesatu)")
+    paragraf: str | None = None
     pasal: str | None = None
     heading: str | None = None
     ayat: list[str] = Field(default_factory=list)

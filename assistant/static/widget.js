@@ -4,7 +4,10 @@
  *   <script src="https://ASISTEN/widget.js" data-api="https://ASISTEN" data-key="WIDGET_KEY" defer></script>
  *
  * Adds a chat bubble to the page. Questions go to POST {data-api}/v1/ask/stream (Server-Sent
- * Events: "delta", then "citations", then "done"). Everything from the server is rendered as text
+ * Events: "delta", then "citations", then "done"). Under each answer: its warnings (revoked,
+ * unofficial digest), and thumbs that POST {data-api}/v1/feedback for that answer's id. A request
+ * that fails (network down, server busy) says so in Indonesian and offers "Coba lagi" with the same
+ * question; the question is also put back in the box. Everything from the server is rendered as text
  * (textContent), never as HTML; links are set only for http(s) URLs. Styles live in a shadow root
  * so the host page and the widget do not affect each other.
  */
@@ -42,6 +45,12 @@
     ".cites .badge{display:inline-block;margin-left:4px;padding:0 6px;border-radius:99px;font-size:11px;background:#ede9fe;color:#5b21b6}",
     ".cites a{color:#1d4ed8}",
     ".err{color:#991b1b}",
+    ".warn{margin:6px 0 0 0;padding:6px 8px;border:1px solid #f59e0b;background:#fffbeb;color:#78350f;border-radius:8px;font-size:12.5px}",
+    ".warn ul{margin:2px 0 0 16px;padding:0}",
+    ".fb{margin-top:6px;display:flex;gap:6px;align-items:center;font-size:12px;color:#4b5563}",
+    ".fb button,.retry{background:#fff;border:1px solid #cbd5e1;border-radius:99px;padding:2px 10px;cursor:pointer;font-size:12px;color:#1f2937}",
+    ".fb button:disabled{opacity:.5;cursor:default}",
+    ".retry{display:block;margin-top:6px;border-color:#1d4ed8;color:#1d4ed8}",
     "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}",
     "textarea{flex:1;resize:none;height:44px;padding:8px;border:1px solid #cbd5e1;border-radius:8px;font-size:14px}",
     "form button{background:#1d4ed8;color:#fff;border:0;border-radius:8px;padding:0 14px;cursor:pointer;font-size:14px}",
@@ -130,6 +139,62 @@
     } catch (e) { return null; }
   }
 
+  function cutAtWord(text, max) {
+    // A quote longer than `max` ends at the last whole word before it, never inside a word.
+    text = String(text).replace(/\s+/g, " ").trim();
+    if (text.length <= max) return text;
+    var cut = text.slice(0, max + 1);
+    var space = cut.lastIndexOf(" ");
+    cut = (space > max * 0.5 ? cut.slice(0, space) : text.slice(0, max)).replace(/[\s,;:.\-–—(]+$/, "");
+    return cut + " …";
+  }
+
+  function renderWarnings(box, warnings) {
+    if (!warnings || !warnings.length) return;
+    var wrap = el("div", "warn");
+    wrap.setAttribute("role", "alert");
+    wrap.setAttribute("data-testid", "asisten-warnings");
+    wrap.appendChild(el("strong", null, "Perhatian"));
+    var list = el("ul");
+    warnings.forEach(function (w) { list.appendChild(el("li", null, w)); });
+    wrap.appendChild(list);
+    box.appendChild(wrap);
+  }
+
+  function renderFeedback(box, answerId) {
+    if (!answerId) return;
+    var row = el("div", "fb");
+    row.setAttribute("data-testid", "asisten-feedback");
+    var label = el("span", null, "Apakah jawaban ini membantu?");
+    var up = el("button", null, "👍 Membantu");
+    var down = el("button", null, "👎 Kurang tepat");
+    [up, down].forEach(function (b) { b.type = "button"; });
+    up.setAttribute("data-testid", "asisten-fb-up");
+    down.setAttribute("data-testid", "asisten-fb-down");
+    function rate(rating) {
+      up.disabled = down.disabled = true;
+      var headers = { "Content-Type": "application/json" };
+      if (apiKey) headers["X-API-Key"] = apiKey;
+      fetch(apiBase + "/v1/feedback", {
+        method: "POST", headers: headers, body: JSON.stringify({ answer_id: answerId, rating: rating })
+      }).then(function (res) {
+        if (!res.ok) throw new Error(String(res.status));
+        label.textContent = "Terima kasih, masukan Anda tersimpan.";
+        row.setAttribute("data-sent", rating);
+        up.remove(); down.remove();
+      }).catch(function () {
+        label.textContent = "Masukan belum terkirim; coba lagi.";
+        up.disabled = down.disabled = false;
+      });
+    }
+    up.addEventListener("click", function () { rate("up"); });
+    down.addEventListener("click", function () { rate("down"); });
+    row.appendChild(label);
+    row.appendChild(up);
+    row.appendChild(down);
+    box.appendChild(row);
+  }
+
   function renderCitations(box, citations) {
     if (!citations || !citations.length) return;
     var list = el("ul", "cites");
@@ -139,7 +204,7 @@
       item.appendChild(el("span", "label", "[" + c.n + "] " + (c.label || c.doc_id || "")));
       if (c.status === "dicabut") item.appendChild(el("span", "badge", "dicabut"));
       if (c.resmi === false) item.appendChild(el("span", "badge", "ringkasan tidak resmi"));
-      if (c.quote) item.appendChild(el("span", "quote", "“" + String(c.quote).slice(0, 400) + "”"));
+      if (c.quote) item.appendChild(el("span", "quote", "“" + cutAtWord(c.quote, 300) + "”"));
       var href = safeUrl(c.sumber_url);
       if (href) {
         var a = el("a", null, "sumber");
@@ -180,14 +245,20 @@
     return "Maaf, asisten sedang tidak dapat dihubungi (" + status + ").";
   }
 
+  var OFFLINE = "Koneksi ke server terputus; pertanyaan Anda belum terjawab. Periksa jaringan lalu coba lagi.";
+
   function submit(ev) {
     if (ev) ev.preventDefault();
     var question = input.value.trim();
     if (!question || busy) return;
-    busy = true;
-    send.disabled = true;
     input.value = "";
     log.appendChild(el("div", "msg user", question));
+    ask(question);
+  }
+
+  function ask(question) {
+    busy = true;
+    send.disabled = true;
     var box = el("div", "msg bot");
     box.setAttribute("data-testid", "asisten-answer");
     var text = el("div", null, "…");
@@ -222,6 +293,8 @@
             } else if (event === "done") {
               answer = data.answer || answer;
               text.textContent = answer;
+              renderWarnings(box, data.warnings);
+              renderFeedback(box, data.answer_id);
               box.setAttribute("data-answer-id", data.answer_id || "");
               box.setAttribute("data-done", "true");
             } else if (event === "error") {
@@ -237,9 +310,23 @@
       history.push({ role: "user", content: question });
       history.push({ role: "assistant", content: answer });
     }).catch(function (err) {
-      text.textContent = (err && err.message) || "Maaf, terjadi kesalahan.";
+      // fetch rejects with a TypeError ("Failed to fetch") when the network or the server is gone
+      var offline = !err || err instanceof TypeError;
+      text.textContent = offline ? OFFLINE : (err.message || "Maaf, terjadi kesalahan.");
       text.className = "err";
       box.setAttribute("data-done", "error");
+      Array.prototype.slice.call(box.querySelectorAll(".cites")).forEach(function (n) { n.remove(); });
+      var retry = el("button", "retry", "Coba lagi");
+      retry.type = "button";
+      retry.setAttribute("data-testid", "asisten-retry");
+      retry.addEventListener("click", function () {
+        if (busy) return;
+        box.remove();
+        if (input.value.trim() === question) input.value = "";
+        ask(question);
+      });
+      box.appendChild(retry);
+      if (!input.value.trim()) input.value = question;  // the question is kept, ready to send again
     }).then(function () {
       busy = false;
       send.disabled = false;

@@ -37,7 +37,7 @@ async def ask(
     store: FeedbackStore = Depends(get_store),
     assistant=Depends(get_assistant),
 ):
-    """Jawaban JSON (DESIGN.md) dengan kutipan: regulasi, Pasal, ayat."""
+    """Jawaban JSON dengan kutipan: regulasi, Pasal, ayat."""
     question = asking.check_question(settings, body.question, body.history)
     call = asking.AskCall(principal, question, body.history, body.filters, body.k, _channel(principal, "api"))
     return await asking.ask(call, assistant=assistant, store=store)

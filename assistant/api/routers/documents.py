@@ -63,15 +63,16 @@ def outline(chunks: list[ChunkRecord]) -> list[OutlineEntry]:
     entries: list[OutlineEntry] = []
     for c in chunks:
         last = entries[-1] if entries else None
-        if last is not None and last.pasal == c.pasal and last.bagian == c.bagian and last.bab == c.bab:
+        if (last is not None and last.pasal == c.pasal and last.bagian == c.bagian and last.bab == c.bab
+                and last.bagian_struktur == c.bagian_struktur):
             last.chunk_ids.append(c.chunk_id)
             if c.ayat and c.ayat not in last.ayat:
                 last.ayat.append(c.ayat)
             continue
         entries.append(
             OutlineEntry(
-                bagian=c.bagian, bab=c.bab, pasal=c.pasal, heading=c.heading, page=c.page,
-                ayat=[c.ayat] if c.ayat else [], chunk_ids=[c.chunk_id],
+                bagian=c.bagian, bab=c.bab, bagian_struktur=c.bagian_struktur, paragraf=c.paragraf,
+                pasal=c.pasal, heading=c.heading, page=c.page, ayat=[c.ayat] if c.ayat else [], chunk_ids=[c.chunk_id],
             )
         )
     return entries
