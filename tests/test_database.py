@@ -62,7 +62,8 @@ def test_feedback_ids_never_collide_across_replicas(postgres):
         ids = list(pool.map(rate, range(40)))
     assert len(set(ids)) == 40
     assert store_b.counts() == {"answers": 10, "feedback": 40}
-    assert [r["comment"] for r in store_b.feedback_for("a3")] == [f"komentar {i}" for i in (3, 13, 23, 33)]
+    # eight threads insert at once: which of them gets the lower id is not defined, only that none is lost
+    assert sorted(r["comment"] for r in store_b.feedback_for("a3")) == sorted(f"komentar {i}" for i in (3, 13, 23, 33))
     with pytest.raises(UnknownAnswer):
         store_b.add_feedback("tidak-ada", 1)
     assert store_a.journal_mode() == "postgresql"
