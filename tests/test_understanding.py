@@ -136,6 +136,7 @@ def test_a_filter_that_excludes_the_answer_says_so(assistant):
     ("Permendagri 99 tahun 2019 mengatur apa?", "dokumen-tidak-ada"),
     ("perwal kota serang tentang peta jabatan nomor berapa?", "daerah-tidak-ada"),
     ("resep rendang padang yang enak gimana?", "bukti-lemah"),
+    ("Berapa gaji pokok PNS golongan III/a?", "bukti-lemah"),  # the README's example
     # a regulation the corpus only names (Kepmenpan 282/2025 revoked it), asked for its content
     ("Kepmen PANRB 11 tahun 2024 isinya apa?", "naskah-tidak-dimuat"),
     ("kepmenpan 11/2024 itu mengatur apa aja", "naskah-tidak-dimuat"),
