@@ -24,6 +24,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from artifacts import record
+from chroma_process import ChromaProcess
 from conftest import CORPUS, free_port, make_settings, wait_for_port
 
 from assistant.index import IndexStore, collection_name
@@ -44,32 +45,6 @@ def figure(name: str, data) -> None:
 
 
 # ---- the parts -----------------------------------------------------------------------------------
-
-class Chroma:
-    """`chroma run` on a fixed port and folder, so that it can be killed and started again."""
-
-    def __init__(self, path: Path, port: int):
-        self.path, self.port, self.proc, self.log = path, port, None, None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "Chroma":
-        exe = Path(sys.executable).parent / "chroma"
-        self.log = open(self.path.parent / f"chroma-{self.port}.log", "a")
-        self.proc = subprocess.Popen([str(exe), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                      "--port", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, 60, self.proc)
-        return self
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(30)
-        if self.log:
-            self.log.close()
-
 
 class Replica:
     """`asisten serve` in its own process, with its own data dir and corpus folder."""
@@ -159,7 +134,7 @@ def wait_until(check, timeout: float, what: str, step: float = 0.2):
 # ---- the cluster ---------------------------------------------------------------------------------
 
 class Cluster:
-    def __init__(self, root: Path, chroma: Chroma, db_url: str, settings, a: Replica, b: Replica):
+    def __init__(self, root: Path, chroma: ChromaProcess, db_url: str, settings, a: Replica, b: Replica):
         self.root, self.chroma, self.db_url, self.settings, self.a, self.b = root, chroma, db_url, settings, a, b
         self.engine = sa.create_engine(db_url)
 
@@ -189,7 +164,7 @@ def cluster(tmp_path_factory, postgres, model_cache, embeddings):
     from ingest.pipeline import run_ingest
 
     root = tmp_path_factory.mktemp("cluster")
-    chroma = Chroma(root / "chroma", free_port()).start()
+    chroma = ChromaProcess(root / "chroma", free_port()).start()
     db_url = postgres.create_database("cluster")
     env = {
         **os.environ,

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from api_server import ServerThread, start_server
+from chroma_process import ChromaProcess
 from conftest import CORPUS, free_port, make_settings, wait_for_port
 from artifacts import record
 
@@ -168,25 +169,6 @@ def test_kill_9_during_an_upload_leaves_the_previous_index_intact(small_index, t
 
 
 # ---- Chroma server stopped while the API runs ---------------------------------------------------
-
-class ChromaProcess:
-    def __init__(self, path: Path, port: int):
-        self.path, self.port, self.proc = path, port, None
-
-    def start(self) -> "ChromaProcess":
-        exe = Path(sys.executable).parent / "chroma"
-        self.log = open(self.path.parent / f"chroma-{self.port}.log", "a")
-        self.proc = subprocess.Popen([str(exe), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                      "--port", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, 60, self.proc)
-        return self
-
-    def stop(self, sig=signal.SIGKILL) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(30)
-        self.log.close()
-
 
 def test_chroma_server_down_then_back(tmp_path, model_cache, embeddings):
     from assistant.service import build_assistant

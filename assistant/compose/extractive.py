@@ -455,9 +455,13 @@ def _following_items(units: list[_Unit], best: _Unit) -> list[_Unit]:
     return items
 
 
+# What a kind of question asks for, as the messages name it.
+_WHAT_BY_KIND = {"waktu": "tanggal atau batas waktu", "tanggal": "tanggal", "tahun": "tahun",
+                 "jumlah": "angka atau jumlah", "nomor": "nomor"}
+
+
 def _missing(kind: str) -> str:
-    what = {"waktu": "tanggal atau batas waktu", "tanggal": "tanggal", "tahun": "tahun", "jumlah": "angka atau jumlah",
-            "nomor": "nomor"}.get(kind, "jawaban")
+    what = _WHAT_BY_KIND.get(kind, "jawaban")
     return (
         f"Korpus memuat ketentuan yang berkaitan, tetapi tidak menyebutkan {what} yang Anda tanyakan, "
         "jadi saya tidak akan menebak. Periksa teks resmi peraturannya (JDIH) atau tanyakan kepada instansi pembina."
@@ -478,8 +482,7 @@ def _is_provision(hit: ScoredChunk) -> bool:
 
 
 def _not_stated(kind: str) -> str:
-    what = {"waktu": "tanggal atau batas waktu", "tanggal": "tanggal", "tahun": "tahun", "jumlah": "angka atau jumlah",
-            "nomor": "nomor"}.get(kind, "hal")
+    what = _WHAT_BY_KIND.get(kind, "hal")
     return (
         f"Bagian yang dikutip tidak menyebutkan {what} yang Anda tanyakan; jawaban di atas adalah ketentuan "
         "terdekat di korpus. Periksa teks resminya (JDIH) sebelum mengutip."
