@@ -244,7 +244,9 @@ class Assistant:
         q = turn.understood
         return Evidence(
             question=with_related_terms(q.reference.strip_from(q.spelled)),
-            context=q.context,
+            # A question about the conversation's document (its status, what it revokes) is answered
+            # from what the document says of itself, not from the earlier question's topic.
+            context="" if q.continuation.document_level else q.context,
             kind=q.kind,
             hits=_answer_hits(turn.hits or [], max(turn.k, 8)),
             documents=state.documents,

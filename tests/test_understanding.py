@@ -183,3 +183,9 @@ def test_a_regulations_name_is_not_the_unknown_asked():
 def test_a_follow_up_with_its_own_topic_still_needs_evidence(assistant, question):
     answer = assistant.ask(question, history=ADMINISTRATOR)
     assert not answer.found and answer.reason, answer.answer[:200]
+
+
+def test_a_status_follow_up_is_answered_from_what_the_document_says_of_itself(assistant):
+    answer = assistant.ask("masih berlaku gak aturannya?", history=ADMINISTRATOR)
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-17-2021"
+    assert "Status" in answer.citations[0].label  # not the earlier question's Kesetaraan Jenjang section
