@@ -38,7 +38,7 @@ eval: $(STAMP)
 	$(ASISTEN) eval --questions evals/questions/test.jsonl --out eval-out --retriever all
 
 bench: $(STAMP)
-	$(ASISTEN) bench --scale 1,10,100 --out bench-out
+	$(ASISTEN) bench --scale 100 --out bench-out
 
 clean:
 	rm -rf .asisten eval-out bench-out test-artifacts

@@ -9,7 +9,9 @@ go on. Engines are cached per URL: a process opens one pool per database.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -139,7 +141,14 @@ class Database:
         return self.engine.dialect.name
 
     def migrate(self) -> None:
-        """`alembic upgrade head`, once across processes: idempotent, safe when several start."""
+        """`alembic upgrade head`, once across processes: idempotent, safe when several start.
+        A database already at the newest revision is left alone without importing Alembic (its
+        import and script loading were ~0.4 s of every server start)."""
+        with contextlib.suppress(Exception):
+            with self.engine.connect() as conn:
+                current = {row[0] for row in conn.execute(sa.text("SELECT version_num FROM alembic_version"))}
+            if current and current == {newest_revision()}:
+                return
         from alembic import command
         from alembic.config import Config
 
@@ -200,6 +209,20 @@ class _NoLock:
 
 _DATABASES: dict[str, Database] = {}
 _GUARD = threading.Lock()
+
+
+_REVISION = re.compile(r"^(down_)?revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.M)
+
+
+def newest_revision() -> str | None:
+    """The head of the migration chain, read from the version files (no Alembic import)."""
+    revisions, parents = set(), set()
+    for path in (Path(__file__).with_name("migrations") / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text("utf-8")):
+            if value:
+                (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def get_database(settings_or_url: Settings | str) -> Database:
