@@ -180,7 +180,8 @@ def test_kill_during_ingest_leaves_previous_index_whole(tmp_path, model_cache, e
     settings = make_settings(tmp_path / "data", model_cache, corpus)
     run_ingest(settings, embeddings=embeddings)
     before = IndexStore(settings).state()
-    _extra_documents(corpus, 40)
+    extra = 100  # enough that three killed runs (each leaving its vectors behind) never finish: int8 embeds fast
+    _extra_documents(corpus, extra)
 
     env = {**os.environ, "ASISTEN_DATA_DIR": str(settings.data_dir), "ASISTEN_CORPUS_DIR": str(corpus),
            "ASISTEN_MODEL_CACHE": str(model_cache)}
@@ -206,7 +207,7 @@ def test_kill_during_ingest_leaves_previous_index_whole(tmp_path, model_cache, e
 
     # The next ingest completes and collects the orphans of the killed runs.
     final = run_ingest(settings, embeddings=embeddings)
-    assert final.committed and len(final.added) == 40
+    assert final.committed and len(final.added) == extra
     state = IndexStore(settings).state()
     assert collection_ids(settings) == set(state.ids)
 
