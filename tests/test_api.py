@@ -143,6 +143,8 @@ def test_ask_with_filters_and_history(http):
         ({"question": "x", "history": [{"role": "robot", "content": "hi"}]}, "history.0.role"),
         ({"question": "x", "filters": {"tahun": ["dua ribu"]}}, "filters.tahun.0"),
         ({"question": "x", "filters": {"warna": ["biru"]}}, "filters.warna"),
+        ({"question": "x", "filters": {"resmi": 0.0}}, "filters.resmi"),  # not coerced to false
+        ({"question": "x", "filters": {"tahun": ["2021"]}}, "filters.tahun.0"),
     ],
 )
 def test_ask_validation_errors_are_clear(http, payload, field):

@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from conftest import REPO, free_port
+from conftest import REPO, free_port, stop_process
 
 pytestmark = pytest.mark.server
 
@@ -89,12 +89,7 @@ def test_serving_path_imports_no_torch_and_builds_ui_later(shipped_settings, tmp
                            "clientInfo": {"name": "uji", "version": "1"}}})
             assert mcp.status_code == 200 and mcp.json()["result"]["serverInfo"]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc)
         log.close()
     assert "Traceback" not in (tmp_path / "server.log").read_text()
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import free_port, wait_for_port
+from conftest import free_port, stop_process, wait_for_port
 
 pytestmark = pytest.mark.server
 
@@ -100,12 +100,7 @@ def server_process(shipped_settings, tmp_path_factory):
             time.sleep(0.3)
         yield url, proc, root / "data" / "asisten.sqlite3", root / "server.log"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(20)
+        stop_process(proc)
         log.close()
 
 

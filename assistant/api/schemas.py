@@ -18,9 +18,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2200  # Chroma's where clause takes 64-bit integers o
 
 
 class FiltersIn(Filters):
-    """Filters as a caller sends them: unknown keys are an error, not silently ignored."""
+    """Filters as a caller sends them: unknown keys are an error, not silently ignored, and a value
+    of the wrong type ("resmi": 0.0, "tahun": ["2021"]) is refused rather than coerced."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @field_validator("tahun")
     @classmethod
