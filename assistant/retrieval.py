@@ -86,6 +86,10 @@ class HybridRetriever(BaseRetriever):
         vector = self.embeddings.embed_query(standardize(query))
         return self.store.dense_query(vector, n, filters)
 
+    def lexical(self, state: IndexState, query: str, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        """The BM25 ranking alone: (chunk position, score), best first."""
+        return self._bm25(state, query, n, filters)
+
     def _bm25(self, state: IndexState, query: str, n: int, filters: Filters | None) -> list[tuple[int, float]]:
         words = [t for t in bm25_tokens(query) if t in state.bm25_vocab]
         if not words or state.bm25 is None:

@@ -27,6 +27,13 @@ from .spelling import Speller
 from .text import with_related_terms
 from .understanding import Question, understand
 
+# Refusals for lack of evidence in what was searched: with filters set, the rest of the corpus may
+# hold the answer (then the refusal names the filter).
+_FOR_LACK_OF_EVIDENCE = frozenset(
+    {"tidak-ada-hasil", "bukti-lemah", "jenis-tidak-terpenuhi", "tidak-ada-kutipan", "dinyatakan-tidak-diketahui"}
+)
+
+
 @dataclass
 class _Turn:
     """What flows through the chain for one question."""
@@ -171,17 +178,17 @@ class Assistant:
         state = self.store.state()
         if state.empty:
             return None
-        best = self.retriever(k=1)._bm25(state, text, 1, None)
+        best = self.retriever(k=1).lexical(state, text, 1)
         return state.chunks[best[0][0]].doc_id if best else None
 
-    def _retrieve(self, turn: _Turn, filters: Filters | None = None, use_filters: bool = True) -> _Turn:
-        q = turn.understood
-        filters = turn.filters if use_filters else None
-        if self.mode == "dense":
-            turn.hits = self._dense_baseline_search(q.standalone, filters, max(turn.k, 10))
-            return turn
-        turn.hits = self._search(q, filters, max(turn.k, 10))
+    def _retrieve(self, turn: _Turn) -> _Turn:
+        turn.hits = self._hits(turn.understood, turn.filters, max(turn.k, 10))
         return turn
+
+    def _hits(self, q: Question, filters: Filters | None, k: int) -> list[ScoredChunk]:
+        if self.mode == "dense":
+            return self._dense_baseline_search(q.standalone, filters, k)
+        return self._search(q, filters, k)
 
     def _search(self, q: Question, filters: Filters | None, k: int) -> list[ScoredChunk]:
         ref = q.reference
@@ -211,10 +218,10 @@ class Assistant:
 
     def _outside_filters(self, turn: _Turn) -> Refusal | None:
         """The filters exclude the answer when the same question, unfiltered, has a basis elsewhere."""
-        if turn.filters is None or turn.filters.is_empty() or turn.refusal.reason not in ("tidak-ada-hasil", "bukti-lemah", "jenis-tidak-terpenuhi", "tidak-ada-kutipan", "dinyatakan-tidak-diketahui"):
+        if turn.filters is None or turn.filters.is_empty() or turn.refusal.reason not in _FOR_LACK_OF_EVIDENCE:
             return None
         q = turn.understood
-        hits = self._dense_baseline_search(q.standalone, None, max(turn.k, 10)) if self.mode == "dense" else self._search(q, None, max(turn.k, 10))
+        hits = self._hits(q, None, max(turn.k, 10))
         if not hits or self._rules().before_compose(q, hits) is not None:
             return None
         return outside_filters(q, [h.chunk.doc_id for h in hits[:3]], self.store.state().documents)
