@@ -264,6 +264,8 @@ class Assistant:
             named_docs=list(q.reference.doc_ids),
             conversation_docs=q.conversation_docs if q.continues else [],
             place_docs=list(q.place_docs),
+            parts=q.sub_questions or (q.reference.strip_from(q.spelled),),
+            compared=q.compared,
         )
 
     def _compose(self, turn: _Turn) -> Composition | None:

@@ -24,6 +24,9 @@ class Evidence:
     conversation_docs: list[str] = field(default_factory=list)  # documents earlier turns named
     place_docs: list[str] = field(default_factory=list)  # documents of a region the question names
     situation: str = ""  # what a long message says before its question ("Di dinas kami ada ...")
+    # As the understanding stage read the message (None: the composer reads `question` itself):
+    parts: tuple[str, ...] | None = None  # the questions it asks, one or more
+    compared: tuple[str, ...] | None = None  # the sides of "bedanya A dan B?", () when none
 
 
 @dataclass

@@ -112,12 +112,12 @@ class ExtractiveComposer:
         """The units that answer a message: each side of a comparison, each part of a message that
         asks two things ("berapa lama ..., dan apa akibatnya?"), the question of a message that
         first describes the situation; otherwise simply the best units."""
-        compared = compared_sides(evidence.question)
+        compared = list(evidence.compared) if evidence.compared is not None else compared_sides(evidence.question)
         if compared:
             picked = self._pick_each_side(evidence, compared)
             if picked:
                 return picked
-        parts, background = sub_questions(evidence.question), ""
+        parts, background = _parts(evidence), ""
         if len(parts) < 2:
             background, asked = situation_and_question(evidence.question)
             if not background:
@@ -399,6 +399,12 @@ def _says_unknown(text: str, evidence: Evidence) -> bool:
 _REGULATION_NAME = re.compile(r"\b(?:nomor|no\.?)\s*[\w/.-]*\d[\w/.-]*(?:\s+tahun\s+\d{4})?|\b\d+/\d{4}\b", re.I)
 
 
+def _parts(evidence: Evidence) -> list[str]:
+    """The questions a message asks: as the understanding stage read them, or (a composer called
+    without it) read here."""
+    return list(evidence.parts) if evidence.parts is not None else sub_questions(evidence.question)
+
+
 def _declared_unknown(evidence: Evidence) -> str | None:
     """A refusal quoting the named document's own note when it says that what is asked (its
     content, its date, its number) is not known."""
@@ -407,7 +413,7 @@ def _declared_unknown(evidence: Evidence) -> str | None:
         asked = "isi"
     if asked is None or not evidence.named_docs or any(h.exact for h in evidence.hits):
         return None
-    if len(sub_questions(evidence.question)) > 1:
+    if len(_parts(evidence)) > 1:
         return None  # "judulnya apa, dan apakah isinya sudah dapat dirujuk?": answer what is known
     for hit in evidence.hits:
         if hit.chunk.doc_id not in evidence.named_docs:

@@ -55,7 +55,9 @@ def understand(
     kind = question_kind(standardize(spelled))
     if kind == "umum" and continuation.continues and not continuation.document_level:
         kind = question_kind(standardize(continuation.context))
-    situation, asked = situation_and_question(spelled)
+    # Parts and sides are read without the words that only name a document ("Permenpan 45/2022").
+    message = own.strip_from(spelled)
+    asked = situation_and_question(spelled)[1]
     return Question(
         asked=question,
         spelled=spelled,
@@ -64,9 +66,8 @@ def understand(
         standalone=standalone,
         kind=kind,
         topic=tuple(own_topic(asked, own)),
-        sub_questions=tuple(p for p in sub_questions(spelled) if p != spelled),
-        compared=tuple(compared_sides(spelled)),
-        situation=situation,
+        sub_questions=tuple(p for p in sub_questions(message) if p != message),
+        compared=tuple(compared_sides(message)),
         places=tuple(named_places(question)),
         place_docs=tuple(_docs_of_places(spelled, documents)),
         filters_named=tuple(describe_filters(filters, documents)),

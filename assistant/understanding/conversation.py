@@ -45,12 +45,18 @@ def document_words() -> frozenset[str]:
     return frozenset(tokens(" ".join(sorted(load_words("document_level_words")))))
 
 
+@lru_cache(maxsize=1)
+def _not_topic() -> frozenset[str]:
+    """Stems that never make a message's topic: question and frame words, document-level words and
+    the conversation markers."""
+    return QUESTION_WORDS | ALL_FRAME_WORDS | document_words() | frozenset(tokens(" ".join(sorted(_markers()))))
+
+
 def own_topic(question: str, reference: Reference | None = None) -> list[str]:
     """The message's topic stems: not question or frame words, not the words naming a document."""
     text = reference.strip_from(question) if reference else question
-    skip = QUESTION_WORDS | ALL_FRAME_WORDS | document_words()
-    markers = set(tokens(" ".join(_markers())))
-    return [t for t in dict.fromkeys(tokens(text)) if t not in skip and t not in markers and not t.isdigit()]
+    skip = _not_topic()
+    return [t for t in dict.fromkeys(tokens(text)) if t not in skip and not t.isdigit()]
 
 
 def points_back(question: str) -> str | None:

@@ -46,7 +46,6 @@ class Question:
     topic: tuple[str, ...]  # its own topic stems (no question or frame words), in order
     sub_questions: tuple[str, ...] = ()  # the parts of a message that asks several things
     compared: tuple[str, ...] = ()  # the sides of "bedanya A dan B?"
-    situation: str = ""  # what a long message says before its question
     places: tuple[str, ...] = ()  # regions it names ("Serang" in "perwal kota serang")
     place_docs: tuple[str, ...] = ()  # corpus documents of a region it names
     filters_named: tuple[str, ...] = field(default_factory=tuple)  # how the active filters read, for messages
