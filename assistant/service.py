@@ -264,7 +264,8 @@ class Assistant:
             named_docs=list(q.reference.doc_ids),
             conversation_docs=q.conversation_docs if q.continues else [],
             place_docs=list(q.place_docs),
-            parts=q.sub_questions or (q.reference.strip_from(q.spelled),),
+            # each part with the texts' words for what it says, as the whole question has them
+            parts=tuple(with_related_terms(p) for p in q.sub_questions or (q.reference.strip_from(q.spelled),)),
             compared=q.compared,
         )
 
