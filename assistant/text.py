@@ -174,27 +174,27 @@ def passage_tokens(text: str) -> list[str]:
     return [stem(x) for w in _WORD.findall(_token_form(text)) for x in _passage_forms(w)]
 
 
-# How staff say it and how the texts say it. The eselon a position had and the name the regulations
-# give it now ("eselon 3", "kabid" → "administrator", and back); office words for what the texts
-# say ("gak ikut disetarakan" → "dikecualikan", "diundur" → "perpanjangan", "dialihkan ke JF" →
-# "disetarakan").
-_RELATED_TERMS = [
-    (re.compile(r"\beselon\s+(?:ii|2)\b|\bkadis\b|\bkepala dinas\b", re.I), "jabatan pimpinan tinggi pratama"),
-    (re.compile(r"\beselon\s+(?:iii|3)\b|\bkabid\b|\bkabag\b|\bkepala (?:bidang|bagian)\b", re.I), "administrator"),
-    (re.compile(r"\beselon\s+(?:iv|4)\b|\bkasubb?ag\b|\bkasi\b|\bkepala (?:seksi|subbagian|sub bagian)\b", re.I), "pengawas"),
-    (re.compile(r"\badministrator\b", re.I), "eselon III"),
-    (re.compile(r"\bpengawas\b", re.I), "eselon IV"),
-    (re.compile(r"\b(?:tidak|gak|ga|nggak|enggak)\s+(?:ikut|perlu|harus)\b|\bpengecualian\b|\bkecuali\b", re.I), "dikecualikan"),
-    (re.compile(r"\b(?:di)?(?:undur|mundur)\w*|\bdimundurkan\b|\bditunda\b|\bmolor\b", re.I), "perpanjangan"),
-    (re.compile(r"\bdialih\w*|\bdipindah\w* ke (?:jf|jabatan fungsional)|\bdijadikan (?:jf|fungsional)", re.I), "disetarakan"),
-    (re.compile(r"\b(?:dipangkas|pangkas\w*|dihilangkan|dihapuskan)\b", re.I), "dihapus penyederhanaan"),
-    (re.compile(r"\b(?:digabung\w*|penggabungan|merger)\b", re.I), "dilebur peleburan"),
-    (re.compile(r"\btenggat\w*|\bbatas akhir\b|\bdeadline\b", re.I), "batas waktu paling lambat"),
-]
+# How staff say it and how the texts say it (lexicons/data/related_terms.tsv): the eselon a position
+# had and the name the regulations give it now ("eselon 3", "kabid" -> "administrator", and back);
+# office words for what the texts say ("gak ikut disetarakan" -> "dikecualikan", "diundur" ->
+# "perpanjangan"). Keys are compared as stemmed token sequences, so every affixed form matches.
+@lru_cache(maxsize=1)
+def _related_terms() -> tuple[tuple[tuple[str, ...], str], ...]:
+    return tuple((tuple(tokens(said)), texts_say) for said, texts_say in load_map("related_terms").items())
+
+
+def _holds(sequence: list[str], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(tuple(sequence[i:i + n]) == part for i in range(len(sequence) - n + 1))
 
 
 def with_related_terms(question: str) -> str:
     """`question` with the texts' words for what it says (other names of the positions it
     mentions, office words) appended: for retrieval and for choosing units."""
-    extra = [words for pattern, words in _RELATED_TERMS if pattern.search(question) and words.lower() not in question.lower()]
+    said = tokens(question)
+    extra = [
+        words for key, words in _related_terms()
+        if _holds(said, key) and not set(tokens(words)) <= set(said)
+    ]
+    extra = list(dict.fromkeys(extra))
     return f"{question} ({', '.join(extra)})" if extra else question

@@ -69,6 +69,15 @@ def test_schema_rejects_broken_maps_naming_file_and_line(tmp_path: Path, body, p
     assert "slang.tsv baris" in caught.value.message
 
 
+def test_phrase_maps_take_several_word_keys_and_still_check_them(tmp_path: Path):
+    path = tmp_path / "terms.tsv"
+    path.write_text("# source: test\n# licence: MIT\n# keys: phrases\nsaid\ttexts\nbatas akhir\tbatas waktu\n", "utf-8")
+    assert parse_map(path) == {"batas akhir": "batas waktu"}
+    path.write_text("# source: test\n# licence: MIT\n# keys: phrases\nsaid\ttexts\nbatas  Akhir\tbatas waktu\n", "utf-8")
+    with pytest.raises(LexiconInvalid, match="baris 5"):
+        parse_map(path)
+
+
 def test_schema_requires_source_and_licence(tmp_path: Path):
     path = tmp_path / "words.txt"
     path.write_text("# source: test\nkata\n", "utf-8")
@@ -89,7 +98,7 @@ import re
 
 from assistant.lexicons.language import colloquial_lexicon, root_words
 from assistant.spelling import Speller
-from assistant.text import TOKENIZER_VERSION, is_indonesian_word, stem, passage_tokens, standardize, tokens
+from assistant.text import TOKENIZER_VERSION, is_indonesian_word, stem, passage_tokens, standardize, tokens, with_related_terms
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 # Identifiers as the texts write them: a word in capitals, or a part of a numbered code.
@@ -179,3 +188,34 @@ def test_a_question_with_valid_words_near_corpus_words_is_left_as_written(corpus
 
 def test_the_tokenizer_version_follows_the_lexicons():
     assert lexicon_hash()[:10] in TOKENIZER_VERSION
+
+
+def test_related_terms_map_office_words_to_words_the_texts_use():
+    """Each entry of related_terms.tsv is read as a token sequence, and what it adds is the
+    corpus's own vocabulary (else it could not help retrieval)."""
+    vocabulary = {t for text in _corpus_texts() for t in passage_tokens(text)}
+    table = load_map("related_terms")
+    assert len(table) >= 20
+    for said, texts_say in table.items():
+        assert tokens(said), said
+        missing = [t for t in tokens(texts_say) if t not in vocabulary]
+        assert not missing, (said, texts_say, missing)
+
+
+@pytest.mark.parametrize(("question", "added"), [
+    ("kabid di dinas kami dialihkan ke JF apa?", "administrator"),
+    ("Kepala Bidang yang pindah ke jabatan fungsional jadi apa?", "administrator"),
+    ("eselon III sekarang namanya apa?", "administrator"),
+    ("kasubag gak ikut disetarakan?", "dikecualikan"),
+    ("tenggatnya kapan ya", "batas waktu paling lambat"),
+    ("kalau penyetaraannya dimundurkan boleh?", "perpanjangan"),
+    ("pengawas itu dulu eselon berapa", "eselon iv"),
+])
+def test_related_terms_match_every_affixed_and_abbreviated_form(question, added):
+    assert added in with_related_terms(question)
+
+
+def test_related_terms_add_nothing_the_question_already_says():
+    assert with_related_terms("pejabat administrator eselon III disetarakan ke mana?") == (
+        "pejabat administrator eselon III disetarakan ke mana?"
+    )

@@ -3,7 +3,8 @@
 A file starts with ``#`` comment lines that include ``source:`` and ``licence:``. A word list
 (``.txt``) has one entry a line; a word map (``.tsv``) has a header line of two column names and
 then ``key<TAB>value`` lines. Entries are lower case and not empty; keys (and list entries) are
-single tokens (letters, digits, ``-``) and appear once; map values may be several words.
+single tokens (letters, digits, ``-``) and appear once; map values may be several words. A phrase
+map is a word map whose header comments say ``# keys: phrases``: its keys may be several words too.
 """
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ def _fail(path: Path, line: int, problem: str) -> LexiconInvalid:
 
 def _lines(path: Path) -> list[tuple[int, str]]:
     """The content lines (number, text) after checking the header comments."""
+    return _read(path)[1]
+
+
+def _read(path: Path) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """The header comments (lower-case name -> value) and the content lines (number, text)."""
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -53,7 +59,7 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     for field in REQUIRED_HEADERS:
         if field not in headers:
             raise _fail(path, 1, f"komentar kepala '# {field}: ...' tidak ada; tambahkan di awal berkas")
-    return content
+    return headers, content
 
 
 def _check_key(path: Path, number: int, key: str, seen: dict[str, int], what: str) -> None:
@@ -68,6 +74,19 @@ def _check_key(path: Path, number: int, key: str, seen: dict[str, int], what: st
     seen[key] = number
 
 
+def _check_phrase(path: Path, number: int, key: str, seen: dict[str, int]) -> None:
+    """A key of one or more words: each word as `_check_key` wants it, one space between."""
+    if not key:
+        raise _fail(path, number, "kunci kosong; isi atau hapus baris ini")
+    if key != key.lower():
+        raise _fail(path, number, f"kunci '{key}' harus huruf kecil; tulis '{key.lower()}'")
+    if not _VALUE.fullmatch(key):
+        raise _fail(path, number, f"kunci '{key}' hanya boleh kata (huruf, angka, '-') dipisah satu spasi")
+    if key in seen:
+        raise _fail(path, number, f"kunci '{key}' sudah ada di baris {seen[key]}; hapus salah satunya")
+    seen[key] = number
+
+
 def parse_words(path: Path) -> frozenset[str]:
     seen: dict[str, int] = {}
     for number, line in _lines(path):
@@ -76,7 +95,8 @@ def parse_words(path: Path) -> frozenset[str]:
 
 
 def parse_map(path: Path) -> dict[str, str]:
-    lines = _lines(path)
+    headers, lines = _read(path)
+    phrase_keys = headers.get("keys") == "phrases"
     if not lines:
         raise _fail(path, 1, "baris kepala kolom (mis. 'kata<TAB>baku') tidak ada")
     header_number, header = lines[0]
@@ -89,7 +109,10 @@ def parse_map(path: Path) -> dict[str, str]:
         if len(cells) != 2:
             raise _fail(path, number, f"harus dua kolom dipisah TAB, ada {len(cells)}")
         key, value = cells[0].strip(), cells[1].strip()
-        _check_key(path, number, key, seen, "kunci")
+        if phrase_keys:
+            _check_phrase(path, number, key, seen)
+        else:
+            _check_key(path, number, key, seen, "kunci")
         if not value:
             raise _fail(path, number, f"nilai untuk '{key}' kosong; isi atau hapus baris ini")
         if value != value.lower():
