@@ -27,7 +27,7 @@ REASONS = {
     "dokumen-tidak-ada": "the question names a regulation the corpus neither holds nor mentions",
     "naskah-tidak-dimuat": "the corpus only mentions the named regulation; its wording is not held",
     "daerah-tidak-ada": "the question names a region the corpus holds nothing about",
-    "pasal-tidak-ada": "the named Pasal of a corpus regulation is not in the corpus",
+    "pasal-tidak-ada": "the named Pasal (or the named ayat of a held Pasal) of a corpus regulation is not in the corpus",
     "tidak-ada-hasil": "retrieval returned no passage",
     "bukti-lemah": "the best passages do not hold the question's topic (evidence score below MIN_EVIDENCE)",
     "dinyatakan-tidak-diketahui": "the corpus itself notes that what is asked is not known",
@@ -71,7 +71,8 @@ class RefusalRules:
         self.mode = mode
 
     def before_compose(self, q: Question, hits: list[ScoredChunk]) -> Refusal | None:
-        for rule in (self._unknown_document, self._unread_document, self._unknown_region, self._unknown_pasal):
+        for rule in (self._unknown_document, self._unread_document, self._unknown_region, self._unknown_pasal,
+                     self._unknown_ayat):
             refusal = rule(q, hits)
             if refusal:
                 return refusal
@@ -147,6 +148,24 @@ class RefusalRules:
             "diketahui isinya), jadi saya tidak dapat mengutipnya.",
         )
 
+    def _unknown_ayat(self, q: Question, hits) -> Refusal | None:
+        """An ayat the corpus does not hold of a Pasal it does ("Pasal 61 ayat (2) Perpres 95/2018"
+        when only ayat (1) is known): quoting the Pasal's other ayat would answer another question."""
+        ref = q.reference
+        if not (ref.pasal and ref.ayat and ref.doc_ids and any(h.exact for h in hits)):
+            return None
+        held = sorted({a for c in self.state.chunks if c.doc_id in ref.doc_ids and c.pasal == ref.pasal
+                       for a in _ayat_numbers(c)}, key=int)
+        if not held or ref.ayat in held:
+            return None  # a Pasal without numbered ayat, or the ayat is there
+        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        known = ", ".join(f"({a})" for a in held)
+        return Refusal(
+            "pasal-tidak-ada",
+            f"Pasal {ref.pasal} ayat ({ref.ayat}) {names} tidak terdapat di korpus; dari Pasal {ref.pasal} korpus "
+            f"hanya memuat ayat {known}, jadi saya tidak dapat mengutip ayat yang Anda minta.",
+        )
+
     # ---- evidence -----------------------------------------------------------------------------
     def evidence_score(self, q: Question, hits: list[ScoredChunk]) -> float:
         f = self.evidence_features(q, hits)
@@ -220,6 +239,19 @@ def outside_filters(q: Question, answering_docs: list[str], documents: dict[str,
         f"Jawabannya tidak ditemukan dalam dokumen yang dipilih ({chosen}). Dokumen lain di korpus memuat "
         f"hal ini: {names}. Hapus atau ubah filter untuk melihat jawabannya.",
     )
+
+
+_AYAT_MARK = re.compile(r"^\((\d+)\)\s", re.M)
+
+
+def _ayat_numbers(chunk) -> set[str]:
+    """The ayat numbers a chunk holds: its own ("1", "1-3") or the "(n)" that open its lines."""
+    numbers = set(_AYAT_MARK.findall(chunk.text))
+    if chunk.ayat:
+        first, _, last = chunk.ayat.partition("-")
+        if first.isdigit() and (last or first).isdigit():
+            numbers |= {str(n) for n in range(int(first), int(last or first) + 1)}
+    return numbers
 
 
 def _mentioned(ref: Reference, hits: list[ScoredChunk], pasal: str | None = None) -> bool:

@@ -133,6 +133,8 @@ def test_a_filter_that_excludes_the_answer_says_so(assistant):
 
 @pytest.mark.parametrize("question, reason", [
     ("Pasal 99 Permenpan RB 45/2022 isinya apa?", "pasal-tidak-ada"),
+    # the corpus holds ayat (1) of this Pasal only: quoting it would answer another question
+    ("Tolong kutip Pasal 61 ayat 3 Perpres Nomor 95 Tahun 2018", "pasal-tidak-ada"),
     ("Permendagri 99 tahun 2019 mengatur apa?", "dokumen-tidak-ada"),
     ("perwal kota serang tentang peta jabatan nomor berapa?", "daerah-tidak-ada"),
     ("resep rendang padang yang enak gimana?", "bukti-lemah"),
@@ -144,6 +146,11 @@ def test_a_filter_that_excludes_the_answer_says_so(assistant):
 def test_every_refusal_carries_its_reason(assistant, question, reason):
     answer = assistant.ask(question)
     assert not answer.found and answer.reason == reason and not answer.citations
+
+
+def test_an_ayat_the_corpus_holds_is_still_quoted(assistant):
+    answer = assistant.ask("Tolong kutip Pasal 61 ayat 1 Perpres Nomor 95 Tahun 2018")
+    assert answer.found and (answer.citations[0].pasal, answer.citations[0].ayat) == ("61", "1")
 
 
 def test_a_pasal_is_cited_before_a_summary_of_the_same_fact(assistant):
