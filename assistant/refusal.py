@@ -179,8 +179,10 @@ class RefusalRules:
     def evidence_features(self, q: Question, hits: list[ScoredChunk]) -> dict[str, float]:
         """What the evidence decision weighs (see MIN_EVIDENCE):
 
-        - coverage: the largest idf-weighted share of the question's topic words that one top
-          passage holds. One passage must hold the topic: words scattered over several passages
+        - coverage: the largest share of the question's topic that one top passage holds, each
+          word the user wrote one concept weighed by its rarest stem ("PNS", read as "pegawai
+          negeri sipil", counts once, not three times; a passage holds it when it holds all its
+          stems). One passage must hold the topic: words scattered over several passages
           are what an out-of-scope question that shares the domain's vocabulary looks like;
         - dense: the e5 similarity of the closest passage;
         - unknown: topic words the corpus never uses ("cuti", "CPNS", "rendang");
@@ -193,12 +195,17 @@ class RefusalRules:
         # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
         # a message describes first is not what the corpus must hold.
         topic, own = situation_and_question(topic)[1], situation_and_question(own)[1]
-        words = [t for t in dict.fromkeys(tokens(topic)) if t not in ignore]
-        total = sum(state.idf_of(w) for w in words)
+        concepts = _concepts(topic, ignore)
+        words = [w for concept in concepts for w in concept]
+        weights = [max(state.idf_of(w) for w in concept) for concept in concepts]
+        total = sum(weights)
         passages = [set(tokens(hit.chunk.text)) for hit in hits[:3]]
         coverage = 0.0
         if total:
-            coverage = max((sum(state.idf_of(w) for w in words if w in p) / total for p in passages), default=0.0)
+            coverage = max(
+                (sum(w for concept, w in zip(concepts, weights) if set(concept) <= p) / total for p in passages),
+                default=0.0,
+            )
         unknown = [w for w in self.speller.unknown(own) if w not in ignore]
         anywhere = set().union(*passages) if passages else set()
         missing = max((state.idf_of(w) for w in words if w in state.idf and w not in anywhere), default=0.0)
@@ -252,6 +259,28 @@ def _ayat_numbers(chunk) -> set[str]:
         if first.isdigit() and (last or first).isdigit():
             numbers |= {str(n) for n in range(int(first), int(last or first) + 1)}
     return numbers
+
+
+_WRITTEN_WORD = re.compile(r"[\w-]+")
+
+
+def _concepts(text: str, ignore: frozenset[str]) -> list[tuple[str, ...]]:
+    """The topic stems of `text`, without repeats; the stems one written word expands to ("PNS":
+    pegawai negeri sipil) kept together as one concept."""
+    stems = tokens(text)  # the whole text at once: "eselon IV" is read as "eselon 4"
+    expansions = {tuple(tokens(w)) for w in _WRITTEN_WORD.findall(text)}
+    expansions = sorted((e for e in expansions if len(e) > 1), key=len, reverse=True)
+    concepts: list[tuple[str, ...]] = []
+    seen: set[str] = set()
+    i = 0
+    while i < len(stems):
+        group = next((e for e in expansions if tuple(stems[i:i + len(e)]) == e), (stems[i],))
+        i += len(group)
+        concept = tuple(t for t in dict.fromkeys(group) if t not in ignore and t not in seen)
+        if concept:
+            concepts.append(concept)
+            seen.update(concept)
+    return concepts
 
 
 def _mentioned(ref: Reference, hits: list[ScoredChunk], pasal: str | None = None) -> bool:

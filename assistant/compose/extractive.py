@@ -39,10 +39,11 @@ _NUMBER_WORD = r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh
 # a Pasal or an ayat ("Nomor 45", "Pasal 4", "ayat (2)").
 _NUMBER = re.compile(
     r"(?<!nomor )(?<!no\. )(?<!pasal )(?<!ayat \()(?<!tahun )(?<!salah )(?<!\d)(?<![\d/])"
-    r"\b(?!(?:19|20)\d\d\b)(?:\d[\d.,]*|" + _NUMBER_WORD + r"|\w+\s+(?:belas|puluh|ratus|ribu))\b"
-    r"|\b(?<=eselon )(?:i{1,3}|iv|v)\b",  # "eselon III" answers "eselon berapa?"
+    r"\b(?!(?:19|20)\d\d\b)(?:\d[\d.,]*|" + _NUMBER_WORD + r"|\w+\s+(?:belas|puluh|ratus|ribu))\b",
     re.I,
 )
+# "eselon III" answers "eselon berapa?", and only a question about an eselon.
+_NUMBER_OR_ESELON = re.compile(_NUMBER.pattern + r"|\b(?<=eselon )(?:i{1,3}|iv|v)\b", re.I)
 _WHO = re.compile(r"\b(?:menteri|kepala|pejabat|wali kota|gubernur|bupati|ppk|instansi|kemendagri|kemenpan|presiden|sekretaris)\b", re.I)
 _DEFINES = re.compile(r"\b(?:adalah|merupakan|yaitu|yakni|disebut|dimaksud dengan|didefinisikan)\b", re.I)
 _MODAL = re.compile(r"\b(?:dapat|wajib|harus|tidak dapat|dilarang|boleh|tetap)\b", re.I)
@@ -92,7 +93,7 @@ class ExtractiveComposer:
                 "Korpus tidak mencantumkan nomor Pasal untuk ketentuan ini; periksa naskah resminya (JDIH) "
                 "sebelum mengutip nomor Pasal."
             )
-        wanted = _WANTS.get(evidence.kind)
+        wanted = _wanted(evidence)
         if wanted is not None and not any(h.exact for h in evidence.hits) and not any(
             wanted.search(_content(u.text, _own_names(evidence))) for u in picked
         ):
@@ -216,7 +217,7 @@ class ExtractiveComposer:
         if _says_unknown(best.text, evidence):
             return [best]  # the corpus's own "not known" outranks any unit that merely holds a date
         # A Pasal the question named is the answer whatever it says.
-        wanted = None if any(h.exact for h in evidence.hits) else _WANTS.get(evidence.kind)
+        wanted = None if any(h.exact for h in evidence.hits) else _wanted(evidence)
         if wanted is not None:
             # "Tanggal berapa?" / "Berapa?" need a date or a number: take the best unit that has one,
             # if it is still about the question; otherwise the corpus does not hold what was asked.
@@ -361,6 +362,12 @@ _WANTS = {
     "nomor": re.compile(r"\b(?:nomor|no\.?)\s*[\w/.]*\d|\b[A-Z]{1,4}/\d+", re.I),
 }
 _STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
+
+
+def _wanted(evidence: Evidence) -> re.Pattern | None:
+    if evidence.kind == "jumlah" and "eselon" in tokens(evidence.question):
+        return _NUMBER_OR_ESELON
+    return _WANTS.get(evidence.kind)
 # A date or number answers only from a unit that holds this share of the question's own topic:
 # "batas usia pensiun JF ahli madya?" is not answered by a number next to "JF ahli madya".
 MIN_OWN_WITH_FACT = 0.4
@@ -386,14 +393,25 @@ def _says_unknown(text: str, evidence: Evidence) -> bool:
     if _DECLARES_UNKNOWN.match(text):
         return True
     said = _DECLARES_UNKNOWN.search(text)
-    frame = FRAME_WORDS.get(evidence.kind)
-    if not (said and frame):
+    if not said:
         return False
     # The words of the declaring sentence before the declaration, without regulations' names
     # ("... Nomor 11 Tahun 2024 ...": a name's "Nomor" is not the number asked about).
     sentence = re.split(r"(?<=[.;])\s+", text[: said.start()])[-1]
-    sentence = _REGULATION_NAME.sub(" ", sentence)
-    return bool(frame & set(tokens(sentence)))
+    declared = set(tokens(_REGULATION_NAME.sub(" ", sentence)))
+    frame = FRAME_WORDS.get(evidence.kind)
+    if frame and frame & declared:
+        return True
+    # Whatever the kind: the sentence declares unknown every word the question asks about ("Mohon
+    # informasi nomor Berita Negara ..." and "... nomor Berita Negara ... tidak tercantum").
+    asked = _asked_words(evidence)
+    return len(asked) >= 2 and asked <= declared
+
+
+def _asked_words(evidence: Evidence) -> set[str]:
+    """The question's own topic stems: no question words, no named document's title or name."""
+    question = _REGULATION_NAME.sub(" ", evidence.question.split(" (")[0])  # without appended related terms
+    return {t for t in tokens(question) if t not in QUESTION_WORDS and evidence.known(t)} - _title_tokens(evidence)
 
 
 _REGULATION_NAME = re.compile(r"\b(?:nomor|no\.?)\s*[\w/.-]*\d[\w/.-]*(?:\s+tahun\s+\d{4})?|\b\d+/\d{4}\b", re.I)
