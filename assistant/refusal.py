@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .records import DocumentMeta, ScoredChunk
 from .references import Reference
 from .spelling import Speller
-from .text import tokens
+from .text import tokens, word_groups
 from .understanding import Question
 from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, situation_and_question
 
@@ -48,7 +48,7 @@ UNKNOWN_WEIGHT = 0.1
 MISSING_WEIGHT = 0.05
 
 # A question about the wording of a regulation ("bunyinya", "isi lampirannya", "pasal yang mengatur ...").
-_ASKS_WORDING = re.compile(r"\bbunyi\w*|\blampiran\w*|\b(?:pasal|psl)\s+(?:yang|yg|mana|berapa|brp)\b", re.I)
+_ASKS_WORDING = re.compile(r"\bbunyi\w*|\bkutip\w*|\blampiran\w*|\b(?:pasal|psl)\s+(?:yang|yg|mana|berapa|brp)\b", re.I)
 
 
 # Asking for the content of a regulation ("isinya apa", "mengatur apa"): refused for one the corpus
@@ -141,6 +141,11 @@ class RefusalRules:
         ref = q.reference
         if not (ref.pasal and ref.doc_ids and not any(h.exact for h in hits)):
             return None
+        speaks_of = re.compile(rf"\bpasal\s+{re.escape(ref.pasal)}\b", re.I)
+        if not _ASKS_WORDING.search(q.spelled) and any(
+            h.chunk.doc_id in ref.doc_ids and speaks_of.search(h.chunk.text) for h in hits[:5]
+        ):
+            return None  # what a source says of that Pasal ("Dirujuk — Pasal 108") answers, not its wording
         names = ", ".join(self._name(d) for d in ref.doc_ids)
         return Refusal(
             "pasal-tidak-ada",
@@ -261,22 +266,12 @@ def _ayat_numbers(chunk) -> set[str]:
     return numbers
 
 
-_WRITTEN_WORD = re.compile(r"[\w-]+")
-
-
 def _concepts(text: str, ignore: frozenset[str]) -> list[tuple[str, ...]]:
-    """The topic stems of `text`, without repeats; the stems one written word expands to ("PNS":
-    pegawai negeri sipil) kept together as one concept."""
-    stems = tokens(text)  # the whole text at once: "eselon IV" is read as "eselon 4"
-    expansions = {tuple(tokens(w)) for w in _WRITTEN_WORD.findall(text)}
-    expansions = sorted((e for e in expansions if len(e) > 1), key=len, reverse=True)
+    """The topic stems of `text` as `word_groups` reads them, without ignored words or repeats."""
     concepts: list[tuple[str, ...]] = []
     seen: set[str] = set()
-    i = 0
-    while i < len(stems):
-        group = next((e for e in expansions if tuple(stems[i:i + len(e)]) == e), (stems[i],))
-        i += len(group)
-        concept = tuple(t for t in dict.fromkeys(group) if t not in ignore and t not in seen)
+    for group in word_groups(text):
+        concept = tuple(t for t in group if t not in ignore and t not in seen)
         if concept:
             concepts.append(concept)
             seen.update(concept)

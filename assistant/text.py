@@ -169,6 +169,25 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(stem(x) for w in _WORD.findall(_token_form(standardize(text))) for x in expand(w))
 
 
+_WRITTEN_WORD = re.compile(r"[\w-]+")
+
+
+def word_groups(text: str) -> list[tuple[str, ...]]:
+    """The stems of `text` (as `tokens` reads the whole text: "eselon IV" is "eselon 4"), the stems
+    one written word expands to kept together ("PNS": pegawai, negeri, sipil): one concept the
+    user wrote, which must not weigh three times."""
+    stems = tokens(text)
+    expansions = {tuple(tokens(w)) for w in _WRITTEN_WORD.findall(text)}
+    expansions = sorted((e for e in expansions if len(e) > 1), key=len, reverse=True)
+    groups: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(stems):
+        group = next((e for e in expansions if tuple(stems[i:i + len(e)]) == e), (stems[i],))
+        groups.append(tuple(dict.fromkeys(group)))
+        i += len(group)
+    return groups
+
+
 def passage_tokens(text: str) -> list[str]:
     """A passage's stemmed tokens for the index: its own words, nothing rewritten."""
     return [stem(x) for w in _WORD.findall(_token_form(text)) for x in _passage_forms(w)]
@@ -198,3 +217,11 @@ def with_related_terms(question: str) -> str:
     ]
     extra = list(dict.fromkeys(extra))
     return f"{question} ({', '.join(extra)})" if extra else question
+
+
+def without_related_terms(text: str) -> str:
+    """`text` without the related terms `with_related_terms` appended to it (if it did)."""
+    match = re.search(r" \([^()]*\)$", text)
+    if match and with_related_terms(text[: match.start()]) == text:
+        return text[: match.start()]
+    return text

@@ -68,13 +68,10 @@ def test_follow_up_asking_for_the_pasal(assistant):
     "question",
     [
         "cuaca di cilegon hari ini gimana?",
-        pytest.param(
-            "cuti tahunan PNS itu brp hari setahun?",
-            # Known failure since the issue-16 corpus: Permenpan RB 1/2020's working-time passage
-            # ("235 hari kerja efektif") holds "PNS" and "hari" and passes the evidence score by a
-            # hair. strict: the day this is refused again, the mark must go.
-            marks=pytest.mark.xfail(strict=True, reason="jam kerja efektif 1/2020 menjawab pertanyaan cuti"),
-        ),
+        # refused again since "PNS" counts as one concept (it no longer outweighs the missing "cuti")
+        "cuti tahunan PNS itu brp hari setahun?",
+        "Berapa besaran tunjangan kinerja PNS?",
+        "Tolong sampaikan nomor Berita Negara Permenpan RB Nomor 7 Tahun 2022.",
         "angka kredit minimal per tahun JF analis kebijakan ahli muda berapa?",
         "siapa presiden pertama RI?",
     ],

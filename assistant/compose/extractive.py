@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..citations import body, make_citation
 from ..records import ScoredChunk
-from ..text import standardize, tokens
+from ..text import standardize, tokens, without_related_terms, word_groups
 from ..understanding.kinds import (
     FRAME_WORDS,
     QUESTION_WORDS,
@@ -172,11 +172,7 @@ class ExtractiveComposer:
         frame = FRAME_WORDS.get(evidence.kind, frozenset())
         # The question's own topic words that some passage could hold (a word the corpus never uses
         # is for the evidence decision to weigh, not a share every unit would miss alike).
-        own = {
-            t: evidence.idf(t)
-            for t in tokens(evidence.question)
-            if t not in QUESTION_WORDS and t not in frame and evidence.known(t)
-        }
+        own = _own_weights(evidence, frame)
         # "BN-nya Permenpan 45/2022 tentang jabatan pelaksana nomor berapa?": the named document's
         # title words only say which document; the topic is "Berita Negara".
         titles = _title_tokens(evidence)
@@ -365,7 +361,7 @@ _STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
 
 
 def _wanted(evidence: Evidence) -> re.Pattern | None:
-    if evidence.kind == "jumlah" and "eselon" in tokens(evidence.question):
+    if evidence.kind == "jumlah" and "eselon" in tokens(without_related_terms(evidence.question)):
         return _NUMBER_OR_ESELON
     return _WANTS.get(evidence.kind)
 # A date or number answers only from a unit that holds this share of the question's own topic:
@@ -410,7 +406,7 @@ def _says_unknown(text: str, evidence: Evidence) -> bool:
 
 def _asked_words(evidence: Evidence) -> set[str]:
     """The question's own topic stems: no question words, no named document's title or name."""
-    question = _REGULATION_NAME.sub(" ", evidence.question.split(" (")[0])  # without appended related terms
+    question = _REGULATION_NAME.sub(" ", without_related_terms(evidence.question))
     return {t for t in tokens(question) if t not in QUESTION_WORDS and evidence.known(t)} - _title_tokens(evidence)
 
 
@@ -511,6 +507,21 @@ def _not_stated(kind: str) -> str:
         f"Bagian yang dikutip tidak menyebutkan {what} yang Anda tanyakan; jawaban di atas adalah ketentuan "
         "terdekat di korpus. Periksa teks resminya (JDIH) sebelum mengutip."
     )
+
+
+def _own_weights(evidence: Evidence, frame: frozenset[str]) -> dict[str, float]:
+    """The question's own topic stems and their weights: idf, except that the stems one written
+    word expands to ("PNS") share that word's weight (its rarest stem's idf), so a unit holding
+    "pegawai negeri sipil" holds one concept of the question, not three."""
+    own: dict[str, float] = {}
+    for group in word_groups(evidence.question):
+        stems = [t for t in group if t not in QUESTION_WORDS and t not in frame and evidence.known(t) and t not in own]
+        if not stems:
+            continue
+        idf = [evidence.idf(t) for t in stems]
+        scale = max(idf) / sum(idf) if sum(idf) else 0.0
+        own.update({t: w * scale for t, w in zip(stems, idf)})
+    return own
 
 
 def _title_tokens(evidence: Evidence) -> set[str]:

@@ -77,6 +77,8 @@ def points_back(question: str) -> str | None:
         role = markers.get(word)
         if role == "rujukan":
             return "rujukan"
+        if word.endswith("nya") and word[:-3] in nouns:
+            return "rujukan"  # "aturannya", "pasalnya", "dasar hukumnya": the one spoken of
         if role == "demonstratif":
             # "Itu mencabut apa?", "pasal itu", "aturan ini", "... yang itu?": pointing back. In
             # "apa itu peta jabatan?" or "sistem kerja itu tujuannya?" it marks the message's own topic.
@@ -107,13 +109,15 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
     users = [t.content for t in history if t.role == "user"]
     if not users:
         return Continuation(False, "tanpa-riwayat")
-    if own.doc_ids or own.unresolved:
+    pointer = points_back(question)
+    if own.doc_ids or (own.unresolved and pointer != "rujukan"):
+        # A corpus regulation named starts afresh; one the corpus does not hold, named in a message
+        # that points back ("itu amanat pasal berapa UU 5/2014?"), is asked about what was said.
         return Continuation(False, "menyebut-peraturan")
     words = _WORD.findall(question.lower())
     topic = own_topic(question, own)
     earlier = set(own_topic(" ".join(users[-2:])))
     new = [t for t in topic if t not in earlier]
-    pointer = points_back(question)
     document_level = bool(set(tokens(question)) & document_words()) and not own.pasal
     documents = conversation_documents(history, resolver)
     if pointer is not None:
