@@ -196,3 +196,25 @@ def test_a_status_follow_up_is_answered_from_what_the_document_says_of_itself(as
     answer = assistant.ask("masih berlaku gak aturannya?", history=ADMINISTRATOR)
     assert answer.found and answer.citations[0].doc_id == "permenpan-rb-17-2021"
     assert "Status" in answer.citations[0].label  # not the earlier question's Kesetaraan Jenjang section
+
+
+# ---- pointing back with -nya; what the corpus says of a Pasal ----------------------------------
+
+@pytest.mark.parametrize("question", [
+    "dasar hukumnya diundangkan di berita negara nomor berapa?",
+    "aturannya sudah dicabut belum sih?",
+    "peraturannya ditandatangani siapa?",
+    "pasalnya menyebut jabatan pelaksana apa lagi?",
+])
+def test_a_reference_noun_carrying_nya_points_back(assistant, question):
+    q = _understand(assistant, question, ADMINISTRATOR)
+    assert q.continues and q.continuation.reason == "rujukan", q.continuation
+    assert "permenpan-rb-17-2021" in q.conversation_docs
+
+
+def test_what_a_source_says_of_a_pasal_answers_but_not_its_wording(assistant):
+    """PP 18/2016's digest holds what another regulation says Pasal 108 requires, not its text."""
+    answer = assistant.ask("Pasal 108 PP Nomor 18 Tahun 2016 mengamanatkan apa?")
+    assert answer.found and answer.citations[0].doc_id == "pp-18-2016"
+    wording = assistant.ask("Tolong kutipkan bunyi Pasal 108 PP Nomor 18 Tahun 2016.")
+    assert not wording.found and wording.reason == "pasal-tidak-ada"

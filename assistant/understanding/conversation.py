@@ -109,11 +109,9 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
     users = [t.content for t in history if t.role == "user"]
     if not users:
         return Continuation(False, "tanpa-riwayat")
-    pointer = points_back(question)
-    if own.doc_ids or (own.unresolved and pointer != "rujukan"):
-        # A corpus regulation named starts afresh; one the corpus does not hold, named in a message
-        # that points back ("itu amanat pasal berapa UU 5/2014?"), is asked about what was said.
+    if own.doc_ids or own.unresolved:
         return Continuation(False, "menyebut-peraturan")
+    pointer = points_back(question)
     words = _WORD.findall(question.lower())
     topic = own_topic(question, own)
     earlier = set(own_topic(" ".join(users[-2:])))
