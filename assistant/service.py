@@ -6,6 +6,7 @@ and the index; it is safe to call from several threads.
 """
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -170,7 +171,7 @@ class Assistant:
     def _understand(self, turn: _Turn) -> _Turn:
         state = self.store.state()
         turn.understood = understand(turn.question, turn.history, turn.filters, self.resolver(), self.speller(),
-                                     state.documents, locate=self._locate)
+                                     state.documents, locate=self._locate, cites=self._cites)
         return turn
 
     def _locate(self, text: str) -> str | None:
@@ -180,6 +181,17 @@ class Assistant:
             return None
         best = self.retriever(k=1).lexical(state, text, 1)
         return state.chunks[best[0][0]].doc_id if best else None
+
+    def _cites(self, name: str, doc_ids: Sequence[str]) -> str | None:
+        """The first of `doc_ids` whose passages name the regulation `name` ("UU 5/2014": a
+        "5/2014" or "5 Tahun 2014" in the text)."""
+        numbers = re.findall(r"\d+", name)
+        if len(numbers) < 2:
+            return None
+        pattern = re.compile(rf"\b{numbers[0]}\s*(?:/|tahun)\s*{numbers[-1]}\b", re.I)
+        wanted = set(doc_ids)
+        naming = {c.doc_id for c in self.store.state().chunks if c.doc_id in wanted and pattern.search(c.text)}
+        return next((d for d in doc_ids if d in naming), None)
 
     def _retrieve(self, turn: _Turn) -> _Turn:
         turn.hits = self._hits(turn.understood, turn.filters, max(turn.k, 10))

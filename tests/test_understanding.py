@@ -218,3 +218,19 @@ def test_what_a_source_says_of_a_pasal_answers_but_not_its_wording(assistant):
     assert answer.found and answer.citations[0].doc_id == "pp-18-2016"
     wording = assistant.ask("Tolong kutipkan bunyi Pasal 108 PP Nomor 18 Tahun 2016.")
     assert not wording.found and wording.reason == "pasal-tidak-ada"
+
+
+def test_a_regulation_outside_the_corpus_that_the_conversation_cites_continues_it(assistant):
+    history = [
+        Turn(role="user", content="Menurut Menimbang Permenpan RB 1/2020, analisis jabatan disusun untuk apa?"),
+        Turn(role="assistant", content="Menurut Permenpan RB Nomor 1 Tahun 2020, Menimbang: ... [1]"),
+    ]
+    q = understand("itu melaksanakan pasal berapa UU 5/2014?", history, None, assistant.resolver(),
+                   assistant.speller(), assistant.store.state().documents, cites=assistant._cites)
+    assert q.continues and q.continuation.reason == "peraturan-luar"
+    assert q.reference.doc_ids == ["permenpan-rb-1-2020"]  # the document that cites it answers
+    # one the conversation's documents do not cite, or a corpus regulation, starts afresh
+    for question in ("PP 30/2019 tentang penilaian kinerja mengatur apa?", "itu sama dengan Pasal 4 Permenpan RB 45/2022?"):
+        fresh = understand(question, history, None, assistant.resolver(), assistant.speller(),
+                           assistant.store.state().documents, cites=assistant._cites)
+        assert not fresh.continues and fresh.continuation.reason == "menyebut-peraturan", question

@@ -34,15 +34,21 @@ def understand(
     speller: Speller,
     documents: Mapping[str, DocumentMeta],
     locate: Callable[[str], str | None] | None = None,
+    cites: Callable[[str, Sequence[str]], str | None] | None = None,
 ) -> Question:
     """`locate(text)`: the document a lexical search of `text` ranks first (the conversation
-    decision asks whether a message's own words belong to the conversation's documents)."""
+    decision asks whether a message's own words belong to the conversation's documents);
+    `cites(name, doc_ids)`: the first of the documents that names the regulation `name`."""
     spelled = speller.correct(question)
     own = resolver.resolve(spelled)
-    continuation = decide(spelled, list(history), resolver, own, locate)
+    continuation = decide(spelled, list(history), resolver, own, locate, cites)
     reference = own
     standalone = spelled
-    if continuation.continues:
+    if continuation.continues and continuation.cited_in:
+        # The document of the conversation that cites the outside regulation answers; the
+        # regulation's name stays in the words searched.
+        reference = Reference(doc_ids=[continuation.cited_in])
+    elif continuation.continues:
         if continuation.document_level and continuation.documents:
             # A question about the conversation's document: that document, by its name.
             reference = Reference(doc_ids=list(continuation.documents))

@@ -11,7 +11,7 @@ to its last Pasal. The words are data (lexicons ``conversation_markers``, ``refe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from ..lexicons import load_map, load_words
@@ -103,14 +103,30 @@ def conversation_documents(history: list[Turn], resolver: ReferenceResolver) -> 
 
 
 def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference,
-           locate: Callable[[str], str | None] | None = None) -> Continuation:
+           locate: Callable[[str], str | None] | None = None,
+           cites: Callable[[str, Sequence[str]], str | None] | None = None) -> Continuation:
     """`locate(text)` names the document whose passages hold the text's words best (a lexical
-    search): a message whose new words belong to the conversation's documents continues it."""
+    search): a message whose new words belong to the conversation's documents continues it.
+    `cites(name, doc_ids)` names the first of the documents whose passages name the regulation
+    `name` ("UU 5/2014"): a message about a regulation outside the corpus that the conversation's
+    documents cite continues it."""
     users = [t.content for t in history if t.role == "user"]
     if not users:
         return Continuation(False, "tanpa-riwayat")
-    if own.doc_ids or own.unresolved:
+    # "itu amanat pasal berapa UU 5/2014?" names only a regulation outside the corpus, no Pasal of it
+    outside = _outside_only(own) and not own.pasal
+    if (own.doc_ids or own.unresolved) and not outside:
         return Continuation(False, "menyebut-peraturan")
+    if outside:
+        # Asked about where the conversation's documents cite it; elsewhere it is a question of
+        # its own.
+        documents = conversation_documents(history, resolver)
+        name = own.unresolved or own.outside[0]
+        located = cites(name, documents) if cites is not None and documents else None
+        if located is None:
+            return Continuation(False, "menyebut-peraturan")
+        return Continuation(True, "peraturan-luar", context=" ".join(users[-1:]), documents=tuple(documents),
+                            new_words=tuple(own_topic(question, own)), cited_in=located)
     pointer = points_back(question)
     words = _WORD.findall(question.lower())
     topic = own_topic(question, own)
@@ -157,6 +173,12 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
                 break
     return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal,
                             new_words=tuple(new))
+
+
+def _outside_only(own: Reference) -> bool:
+    """The message names regulations outside the corpus only (its doc_ids, if any, are documents
+    that speak of them, not documents it names)."""
+    return not own.named_directly and bool(own.unresolved or own.outside)
 
 
 def _ends_with_possessive(question: str) -> bool:

@@ -17,7 +17,9 @@ class Continuation:
     - ``rujukan``: it points back ("tersebut", "tadi", "pasal itu", "itu" opening the question);
     - ``tanpa-topik``: it names no topic of its own ("berapa lama?", "masih berlaku gak?");
     - ``topik-sama``: all its topic words are the conversation's;
-    - ``topik-dokumen``: its new words are found best in the conversation's documents.
+    - ``topik-dokumen``: its new words are found best in the conversation's documents;
+    - ``peraturan-luar``: it names only a regulation outside the corpus ("UU 5/2014", "UUD 1945")
+      and the conversation's documents are where its words are found (they cite that regulation).
     """
 
     continues: bool
@@ -27,6 +29,7 @@ class Continuation:
     document_level: bool = False  # it asks about a document (status, revocation, date), not a Pasal
     pasal: Reference | None = None  # "pasal itu ...?": the Pasal the conversation was about
     new_words: tuple[str, ...] = ()  # its topic stems the conversation did not have
+    cited_in: str | None = None  # peraturan-luar: the conversation's document that cites it
 
 
 @dataclass(frozen=True)
