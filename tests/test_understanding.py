@@ -234,3 +234,15 @@ def test_a_regulation_outside_the_corpus_that_the_conversation_cites_continues_i
         fresh = understand(question, history, None, assistant.resolver(), assistant.speller(),
                            assistant.store.state().documents, cites=assistant._cites)
         assert not fresh.continues and fresh.continuation.reason == "menyebut-peraturan", question
+
+
+@pytest.mark.parametrize("question", ["SPBE?", "Bappeda jadi apa?", "operator?", "yg klerek gmn?"])
+def test_a_fragment_that_swaps_one_element_continues(assistant, question):
+    q = _understand(assistant, question, PASAL_4)
+    assert q.continues, q.continuation
+
+
+@pytest.mark.parametrize("question", ["Apa itu JDIH?", "Apa itu SOTK?", "Apa itu peta jabatan?"])
+def test_a_short_definition_question_starts_afresh(assistant, question):
+    q = _understand(assistant, question, PASAL_4)
+    assert not q.continues and q.continuation.reason == "topik-sendiri", q.continuation

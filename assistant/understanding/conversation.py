@@ -17,8 +17,8 @@ from functools import lru_cache
 from ..lexicons import load_map, load_words
 from ..records import Turn
 from ..references import Reference, ReferenceResolver
-from ..text import tokens
-from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS
+from ..text import tokens, word_groups
+from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS, question_kind
 from .question import Continuation
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -27,6 +27,9 @@ _OLDER = re.compile(r"\b(?:yang|yg|aturan|peraturan|permen\w*|versi)\s+(?:lama|s
 _NEWER = re.compile(r"\b(?:(?:yang|yg|aturan|peraturan|permen\w*|versi)\s+(?:baru|terbaru|pengganti)|penggantinya)\b", re.I)
 # A message this short with nothing of its own to search is read in the conversation's context.
 SHORT_WORDS = 6
+# A message this short that brings at most one new concept is a fragment of the conversation's
+# question (ellipsis: "kalau SPBE?", "Bappeda jadi apa?"), not a question of its own.
+FRAGMENT_WORDS = 3
 
 
 @lru_cache(maxsize=1)
@@ -142,6 +145,9 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         reason = "topik-sama"
     elif len(new) == 1 and len(words) <= SHORT_WORDS and _ends_with_possessive(question):
         reason = "rujukan"  # "tujuannya apa?": the -nya points at the conversation's topic
+    elif (len(words) <= FRAGMENT_WORDS and _new_concepts(question, own, earlier) <= 1
+          and question_kind(question) != "definisi"):  # "Apa itu JDIH?" asks afresh
+        reason = "elipsis"  # "SPBE?", "Bappeda jadi apa?": a fragment that only swaps one element
     elif locate is not None and documents and locate(question) in documents:
         reason = "topik-dokumen"  # its own words are found in the conversation's documents
     else:
@@ -173,6 +179,16 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
                 break
     return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal,
                             new_words=tuple(new))
+
+
+def _new_concepts(question: str, own: Reference, earlier: set[str]) -> int:
+    """How many written words of the message bring topic stems the conversation did not have
+    ("SPBE", read as four stems, is one)."""
+    skip = _not_topic()
+    return sum(
+        1 for group in word_groups(own.strip_from(question))
+        if any(t not in skip and not t.isdigit() and t not in earlier for t in group)
+    )
 
 
 def _outside_only(own: Reference) -> bool:

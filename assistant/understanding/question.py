@@ -18,6 +18,7 @@ class Continuation:
     - ``tanpa-topik``: it names no topic of its own ("berapa lama?", "masih berlaku gak?");
     - ``topik-sama``: all its topic words are the conversation's;
     - ``topik-dokumen``: its new words are found best in the conversation's documents;
+    - ``elipsis``: a fragment of at most three words bringing at most one new concept ("SPBE?");
     - ``peraturan-luar``: it names only a regulation outside the corpus ("UU 5/2014", "UUD 1945")
       and the conversation's documents are where its words are found (they cite that regulation).
     """
