@@ -219,3 +219,15 @@ def test_related_terms_add_nothing_the_question_already_says():
     assert with_related_terms("pejabat administrator eselon III disetarakan ke mana?") == (
         "pejabat administrator eselon III disetarakan ke mana?"
     )
+
+
+def test_answer_cues_give_every_kind_the_composer_reads():
+    from assistant.compose import extractive
+
+    kinds = {kind for value in load_map("answer_cues").values() for kind in value.split()}
+    assert kinds == {"who", "defines", "modal", "status", "deadline", "enumerates"}
+    assert extractive._DEADLINE.search("diselesaikan paling lambat 31 Desember 2021")
+    assert extractive._STATUS.search("Peraturan ini Digantikan oleh Permenpan RB 17/2021")
+    assert extractive._WHO.search("ditetapkan oleh Wali Kota")
+    assert extractive._ENUMERATES.search("Klasifikasi jabatan pelaksana terdiri atas:")
+    assert not extractive._MODAL.search("mendapatkan tunjangan")  # whole words only ("dapat" inside)

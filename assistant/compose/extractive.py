@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..citations import body, make_citation
+from ..lexicons import load_map
 from ..records import ScoredChunk
 from ..text import standardize, tokens, without_related_terms, word_groups
 from ..understanding.kinds import (
@@ -44,9 +45,19 @@ _NUMBER = re.compile(
 )
 # "eselon III" answers "eselon berapa?", and only a question about an eselon.
 _NUMBER_OR_ESELON = re.compile(_NUMBER.pattern + r"|\b(?<=eselon )(?:i{1,3}|iv|v)\b", re.I)
-_WHO = re.compile(r"\b(?:menteri|kepala|pejabat|wali kota|gubernur|bupati|ppk|instansi|kemendagri|kemenpan|presiden|sekretaris)\b", re.I)
-_DEFINES = re.compile(r"\b(?:adalah|merupakan|yaitu|yakni|disebut|dimaksud dengan|didefinisikan)\b", re.I)
-_MODAL = re.compile(r"\b(?:dapat|wajib|harus|tidak dapat|dilarang|boleh|tetap)\b", re.I)
+
+
+def _cues(kind: str, tail: str = "") -> re.Pattern:
+    """The cue words of `kind` (lexicons/data/answer_cues.tsv) as one whole-word pattern."""
+    phrases = sorted((cue for cue, kinds in load_map("answer_cues").items() if kind in kinds.split()),
+                     key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b" + tail, re.I)
+
+
+# A unit that says who acts, defines, obliges or permits (the cue words are lexicon data).
+_WHO = _cues("who")
+_DEFINES = _cues("defines")
+_MODAL = _cues("modal")
 
 @dataclass
 class _Unit:
@@ -565,13 +576,9 @@ def _split_units(text: str) -> list[str]:
     return units
 
 
-_STATUS = re.compile(
-    r"\b(?:dicabut|mencabut|diganti\w*|menggantikan|pengganti|tidak berlaku|masih berlaku|mulai berlaku|diubah|mengubah"
-    r"|status)\b",
-    re.I,
-)
-_DEADLINE = re.compile(r"\b(?:paling lambat|paling lama|selambat-lambatnya|batas waktu|tenggat|sampai dengan|hingga)\b", re.I)
-_ENUMERATES = re.compile(r"\b(?:terdiri atas|terdiri dari|meliputi|yaitu|yakni|mencakup|sebagai berikut|antara lain)\b|:\s*$", re.I)
+_STATUS = _cues("status")
+_DEADLINE = _cues("deadline")
+_ENUMERATES = re.compile(_cues("enumerates").pattern + r"|:\s*$", re.I)  # or a line ending in ":"
 
 
 def _kind_bonus(evidence: Evidence, text: str) -> float:
