@@ -246,3 +246,17 @@ def test_a_fragment_that_swaps_one_element_continues(assistant, question):
 def test_a_short_definition_question_starts_afresh(assistant, question):
     q = _understand(assistant, question, PASAL_4)
     assert not q.continues and q.continuation.reason == "topik-sendiri", q.continuation
+
+
+@pytest.mark.parametrize("question, points", [
+    ("unit setingkat seksi yg masih boleh itu merujuk PP apa?", "rujukan"),
+    ("jabatan yang tidak disetarakan itu apa saja?", "rujukan"),
+    ("siapa lagi?", "rujukan"),
+    ("permen apa lagi yang disosialisasikan?", "rujukan"),
+    ("dokumen mana lainnya?", "rujukan"),
+    # a question frame of its own, and "lagi" as "currently": no pointer
+    ("Apa yang dimaksud dengan sistem kerja itu?", None),
+    ("lagi rame soal SPBE, Perpres 95/2018 mengatur apa?", None),
+])
+def test_relative_clauses_and_more_of_the_same_point_back(question, points):
+    assert points_back(question) == points

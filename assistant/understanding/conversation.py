@@ -86,9 +86,19 @@ def points_back(question: str) -> str | None:
             # "Itu mencabut apa?", "pasal itu", "aturan ini", "... yang itu?": pointing back. In
             # "apa itu peta jabatan?" or "sistem kerja itu tujuannya?" it marks the message's own topic.
             if i == 0 or (i > 0 and words[i - 1] in nouns and (i + 1 == len(words) or words[i + 1] not in nouns)) \
-                    or (i == len(words) - 1 and i > 0 and words[i - 1] in ("yang", "yg")):
+                    or (i == len(words) - 1 and i > 0 and words[i - 1] in ("yang", "yg")) \
+                    or _closes_relative_clause(words, i):
                 return "rujukan"
+        if role == "tambahan" and i > 0 and words[i - 1] in QUESTION_WORDS:
+            return "rujukan"  # "siapa lagi?", "permen apa lagi?": more of what was asked
     return None
+
+
+def _closes_relative_clause(words: list[str], i: int) -> bool:
+    """"unit ... yang masih boleh itu merujuk ...": a demonstrative closing a relative clause
+    ("yang" + a few words + "itu") names the one already spoken of."""
+    # not "apa yang dimaksud dengan X itu?": "apa yang" frames a question of its own
+    return any(words[j] in ("yang", "yg") and words[j - 1] not in QUESTION_WORDS for j in range(max(1, i - 4), i - 1))
 
 
 def conversation_documents(history: list[Turn], resolver: ReferenceResolver) -> list[str]:
