@@ -260,3 +260,14 @@ def test_a_short_definition_question_starts_afresh(assistant, question):
 ])
 def test_relative_clauses_and_more_of_the_same_point_back(question, points):
     assert points_back(question) == points
+
+
+@pytest.mark.parametrize("question, continues", [
+    ("tujuannya apa?", True),
+    ("dasarnya apa?", True),
+    ("delayering artinya apa", False),
+    ("SOTK maksudnya apa?", False),
+])
+def test_a_nya_points_back_only_when_its_owner_is_not_in_the_message(assistant, question, continues):
+    q = _understand(assistant, question, PASAL_4)
+    assert q.continues == continues, q.continuation

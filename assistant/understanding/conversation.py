@@ -153,7 +153,7 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         reason = "tanpa-topik"
     elif not new:
         reason = "topik-sama"
-    elif len(new) == 1 and len(words) <= SHORT_WORDS and _ends_with_possessive(question):
+    elif len(new) == 1 and len(words) <= SHORT_WORDS and _possessive_points_back(words, new):
         reason = "rujukan"  # "tujuannya apa?": the -nya points at the conversation's topic
     elif (len(words) <= FRAGMENT_WORDS and _new_concepts(question, own, earlier) <= 1
           and question_kind(question) != "definisi"):  # "Apa itu JDIH?" asks afresh
@@ -207,8 +207,13 @@ def _outside_only(own: Reference) -> bool:
     return not own.named_directly and bool(own.unresolved or own.outside)
 
 
-def _ends_with_possessive(question: str) -> bool:
-    return bool(re.search(r"[a-z]{3,}nya\b", question.lower()))
+def _possessive_points_back(words: list[str], new: list[str]) -> bool:
+    """"tujuannya apa?": a -nya whose owner is not in the message points at the conversation's
+    topic; in "delayering artinya apa" the owner is the new word before it."""
+    for i, word in enumerate(words):
+        if re.fullmatch(r"[a-z]{3,}nya", word):
+            return not any(set(tokens(w)) & set(new) for w in words[:i])
+    return False
 
 
 def _replacement_side(question: str, docs: list[str], resolver: ReferenceResolver) -> list[str]:
