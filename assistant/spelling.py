@@ -91,7 +91,9 @@ def _verb_forms(word: str) -> list[str]:
     if word.endswith("in") and len(word) > 5:
         forms += [word[:-2] + "kan", word[:-2] + "i"]
     if word.startswith("ny") and len(word) > 4:
+        # colloquial ny- stands for meN- on a root in s- ("nyusun": menyusun) or c- ("nyabut": mencabut)
         forms.append("meny" + word[2:])
+        forms.append("menc" + word[2:])
         forms.append("men" + word[2:])
     if word.endswith("nya") and len(word) > 6:
         forms += [f[:-3] for f in [word, *forms] if f.endswith("nya")]

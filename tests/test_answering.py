@@ -150,10 +150,19 @@ def test_ask_json_from_the_command_line(shipped_settings):
 
 # ---- how staff type, and what the corpus does not hold ------------------------------------------
 
+def test_a_stated_fact_outranks_a_note_that_something_else_is_not_known(assistant):
+    """282/2025's Status note ("no source says it was amended or revoked") is not the answer to
+    what it revokes: its own summary says so."""
+    answer = assistant.ask("Kepmenpan 282/2025 itu mencabut keputusan apa?")
+    assert answer.found and "11 Tahun 2024" in answer.answer
+
+
 def test_typos_and_chat_verbs_are_read_in_the_corpus_spelling(assistant):
     speller = assistant.speller()
     fixed = speller.correct("kalo eselon 5 dialihin ke fungsioanl, peta jabtan nyusunnya gmn")
     assert "fungsional" in fixed and "jabatan" in fixed and "menyusunnya" in fixed
+    # colloquial ny- stands for meN- on a root in s- or c- ("nyabut": mencabut)
+    assert speller.correct("permenpan 6/2022 nyabut yg mana") == "permenpan 6/2022 mencabut yg mana"
     # a name is not "corrected" into a corpus word for the region check
     assert not speller.knows("serang") and speller.knows("cilegon") and speller.knows("tetep")
     assert "cuti" in speller.unknown("syarat cuti besar PNS")

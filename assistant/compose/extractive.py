@@ -222,7 +222,14 @@ class ExtractiveComposer:
             if local:
                 best = max(local, key=lambda u: u.score)
         if _says_unknown(best.text, evidence):
-            return [best]  # the corpus's own "not known" outranks any unit that merely holds a date
+            # The corpus's own "not known" outranks any unit that merely holds a date; not a unit
+            # that states the fact with as much of the question ("Tidak ditemukan sumber yang
+            # menyatakan ... dicabut" against "... mencabut Kepmenpan 11/2024" for "mencabut apa?").
+            stating = [u for u in units if u.hit_index != best.hit_index and not _says_unknown(u.text, evidence)
+                       and u.own >= best.own and u.score >= STATING_SHARE * best.score]
+            if not stating:
+                return [best]
+            best = max(stating, key=lambda u: u.score)
         # A Pasal the question named is the answer whatever it says.
         wanted = None if any(h.exact for h in evidence.hits) else _wanted(evidence)
         if wanted is not None:
@@ -382,6 +389,9 @@ MIN_OWN_WITH_FACT = 0.4
 # or number the question's kind wants, it is quoted with a note instead of refused.
 STRONG_OWN = 0.5
 SAME_PASSAGE_SHARE = 0.35
+# A unit stating the fact with as much of the question's topic outranks the corpus's "not known"
+# when it scores at least this share of it (cue words weigh on both).
+STATING_SHARE = 0.75
 SECONDARY_KINDS = {"glosarium", "berita"}
 
 
