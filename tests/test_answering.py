@@ -318,3 +318,29 @@ def test_a_question_about_a_region_is_answered_from_its_documents(assistant):
     answer = assistant.ask("administrator (eselon III) di cilegon yg ikut disetarain cuma yg di OPD mana?")
     assert answer.found and answer.citations[0].doc_id == "berita-penyetaraan-cilegon-2021"
     assert "DPMPTSP" in answer.answer
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("Berapa jumlah PNS di lingkungan Pemkot Cilegon?", ("pegawai", "negeri", "sipil")),
+    ("brp org pejabat yg dilantik jadi JF?", ("jabat",)),
+    ("pemkot punya brp UPTD?", ("uptd",)),
+    ("jumlah urusan kategori tinggi itu berapa?", ("urus",)),
+    # a unit of measure says how, not what, is counted; nothing named after the question word
+    ("batas usia pensiun JF ahli madya brp tahun?", ()),
+    ("struktur OPD maksimal berapa level?", ()),
+    ("UPTD di cilegon ada brp?", ()),
+])
+def test_a_count_question_names_what_it_counts(question, counted):
+    from types import SimpleNamespace
+
+    from assistant.compose.extractive import _counted_noun
+
+    assert _counted_noun(SimpleNamespace(kind="jumlah", question=question)) == counted
+
+
+def test_a_number_about_something_else_is_no_answer(assistant):
+    # the corpus counts the officials moved into JF in Cilegon, not the city's civil servants
+    refused = assistant.ask("Sekarang jumlah PNS di Pemerintah Kota Cilegon ada berapa?")
+    assert not refused.found and refused.reason == "jenis-tidak-terpenuhi"
+    answered = assistant.ask("Berapa orang pejabat Pemkot Cilegon yang disetarakan ke jabatan fungsional akhir 2021?")
+    assert answered.found and "227" in answered.answer

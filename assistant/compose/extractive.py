@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..citations import body, make_citation
-from ..lexicons import load_map
+from ..lexicons import load_map, load_words
 from ..records import ScoredChunk
 from ..text import standardize, tokens, without_related_terms, word_groups
 from ..understanding.kinds import (
@@ -239,9 +239,13 @@ class ExtractiveComposer:
             own_names = _own_names(evidence)
             # A named document anchors the question: its title words need not be in the unit.
             min_own = 0.15 if evidence.named_docs else MIN_OWN_WITH_FACT
+            # "berapa jumlah PNS ...?": the number must be about what is counted; a unit naming it
+            # is about the question even with less of the rest of its words.
+            counted = set(_counted_noun(evidence))
             holding = [
                 u for u in units
-                if wanted.search(_content(u.text, own_names)) and u.own >= min_own and u.score >= 0.25 * best.score
+                if wanted.search(_content(u.text, own_names)) and u.score >= 0.25 * best.score
+                and counted <= set(tokens(u.text)) and u.own >= (COUNTED_OWN if counted else min_own)
             ]
             if holding:
                 best = max(holding, key=lambda u: u.score)
@@ -385,6 +389,8 @@ def _wanted(evidence: Evidence) -> re.Pattern | None:
 # A date or number answers only from a unit that holds this share of the question's own topic:
 # "batas usia pensiun JF ahli madya?" is not answered by a number next to "JF ahli madya".
 MIN_OWN_WITH_FACT = 0.4
+# ... or this share, when the unit names what a "berapa"/"jumlah" question counts.
+COUNTED_OWN = 0.1
 # A unit holding this share of the question's own topic is a strong passage: when it lacks the date
 # or number the question's kind wants, it is quoted with a note instead of refused.
 STRONG_OWN = 0.5
@@ -543,6 +549,26 @@ def _own_weights(evidence: Evidence, frame: frozenset[str]) -> dict[str, float]:
         scale = max(idf) / sum(idf) if sum(idf) else 0.0
         own.update({t: w * scale for t, w in zip(stems, idf)})
     return own
+
+
+def _counted_noun(evidence: Evidence) -> tuple[str, ...]:
+    """The stems of what a "berapa"/"jumlah" question counts: the first word after it that is not
+    a frame word ("berapa jumlah PNS ...": PNS; "brp orang pejabat ...": pejabat). A number
+    answers only from a unit that names it; () when the question names none after the question word."""
+    if evidence.kind != "jumlah":
+        return ()
+    frame = QUESTION_WORDS | FRAME_WORDS.get("jumlah", frozenset())
+    after = False
+    for group in word_groups(_REGULATION_NAME.sub(" ", without_related_terms(evidence.question))):
+        content = tuple(t for t in group if t not in frame and not t.isdigit())
+        if after and content:
+            # "berapa tahun", "brp level": a unit of measure says how, not what, is counted
+            return () if set(content) & _MEASURE_UNITS else content
+        after = after or bool({"berapa", "jumlah"} & set(group))
+    return ()
+
+
+_MEASURE_UNITS = frozenset(tokens(" ".join(sorted(load_words("measure_units")))))
 
 
 def _title_tokens(evidence: Evidence) -> set[str]:
