@@ -66,6 +66,8 @@ class _Unit:
     score: float
     line: int
     own: float = 0.0  # share of the question's own topic weight (not the borrowed context) it holds
+    # the stems of what the unit means beyond its words: a list item's lead-in, a table row's header
+    context: frozenset = frozenset()
 
 
 class ExtractiveComposer:
@@ -245,7 +247,7 @@ class ExtractiveComposer:
             holding = [
                 u for u in units
                 if wanted.search(_content(u.text, own_names)) and u.score >= 0.25 * best.score
-                and counted <= set(tokens(u.text)) and u.own >= (COUNTED_OWN if counted else min_own)
+                and counted <= set(tokens(u.text)) | u.context and u.own >= (COUNTED_OWN if counted else min_own)
             ]
             if holding:
                 best = max(holding, key=lambda u: u.score)
@@ -326,10 +328,15 @@ class ExtractiveComposer:
         intro = hit.chunk.bagian == "Isi" and not hit.chunk.heading and meta is not None and not meta.resmi
         out = []
         lead: set[str] = set()  # the stems of the sentence that introduces a list ("... meliputi:")
+        header: set[str] = set()  # the stems of a table's header row
         for line_no, text in enumerate(_split_units(body(hit.chunk))):
             stems = set(tokens(text))
             overlap = sum(w for t, w in weights.items() if t in stems)
+            row = text.startswith("|")
+            context = frozenset(header) if row and header else frozenset()
+            header = (header or stems) if row else set()
             if _ITEM.match(text):
+                context = frozenset(lead)
                 # A list item means what its lead-in says of it: "penyetaraan di Cilegon meliputi:
                 # - jabatan administrator, khusus pada DPMPTSP" answers "penyetaraan di Cilegon?".
                 overlap += 0.5 * sum(w for t, w in weights.items() if t in lead and t not in stems)
@@ -348,7 +355,7 @@ class ExtractiveComposer:
                 score *= 3.0
             if evidence.huruf and text.startswith(f"{evidence.huruf}."):
                 score *= 3.0
-            out.append(_Unit(index, text, score, line_no))
+            out.append(_Unit(index, text, score, line_no, context=context))
         return out
 
 
