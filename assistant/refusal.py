@@ -92,7 +92,8 @@ class RefusalRules:
     # ---- the rules: each returns a Refusal, or None when it does not apply ---------------------
     def _unknown_document(self, q: Question, hits) -> Refusal | None:
         """A regulation the corpus neither holds nor speaks of; or one it only mentions, asked for
-        its wording (unless the passages name the Pasal asked about: "Pasal 40 ayat (10) PP 18/2016")."""
+        its wording or content (unless the passages name the Pasal asked about: "Pasal 40 ayat (10)
+        PP 18/2016"); what it is about ("itu tentang apa?") the mention may still answer."""
         ref, top = q.reference, hits[:5]
         if not (ref.unresolved and not ref.doc_ids):
             return None
@@ -103,7 +104,8 @@ class RefusalRules:
                 "menjawab berdasarkan dokumen tersebut.",
             )
         pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
-        if (ref.pasal or _ASKS_WORDING.search(q.spelled)) and not _mentioned(ref, top, pasal=pasal):
+        asks = ref.pasal or _ASKS_WORDING.search(q.spelled) or _ASKS_CONTENT.search(q.spelled)
+        if asks and not _mentioned(ref, top, pasal=pasal):
             return Refusal(
                 "naskah-tidak-dimuat",
                 f"Korpus hanya menyebut {ref.unresolved}, tetapi tidak memuat naskah atau isinya, jadi saya "

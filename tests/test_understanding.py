@@ -148,6 +148,14 @@ def test_every_refusal_carries_its_reason(assistant, question, reason):
     assert not answer.found and answer.reason == reason and not answer.citations
 
 
+def test_a_regulation_only_mentioned_is_refused_for_its_content_not_its_subject(assistant):
+    """Permenpan RB 7/2022's digest names Perbup Bogor 65/2023 and its title, nothing of its text."""
+    content = assistant.ask("Perbup Bogor Nomor 65 Tahun 2023 mengatur apa saja soal tim kerja?")
+    assert not content.found and content.reason == "naskah-tidak-dimuat"
+    subject = assistant.ask("Peraturan Bupati Bogor 65/2023 itu tentang apa?")
+    assert subject.found and subject.citations[0].doc_id == "permenpan-rb-7-2022"
+
+
 def test_an_ayat_the_corpus_holds_is_still_quoted(assistant):
     answer = assistant.ask("Tolong kutip Pasal 61 ayat 1 Perpres Nomor 95 Tahun 2018")
     assert answer.found and (answer.citations[0].pasal, answer.citations[0].ayat) == ("61", "1")
