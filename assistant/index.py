@@ -81,6 +81,7 @@ class IndexState:
     idf: dict[str, float] = field(default_factory=dict)  # for scoring sentences when composing
     # Columns for vectorised filter masks: each chunk's document (index into doc_order) and resmi.
     doc_order: list[str] = field(default_factory=list)
+    doc_index: dict[str, int] = field(default_factory=dict)  # doc_id → its index in doc_order
     doc_code: np.ndarray | None = None
     resmi_col: np.ndarray | None = None
 
@@ -123,7 +124,24 @@ class IndexState:
         self.doc_code = np.fromiter((codes.setdefault(c.doc_id, len(codes)) for c in self.chunks),
                                     dtype=np.int32, count=len(self.chunks))
         self.doc_order = list(codes)
+        self.doc_index = codes
         self.resmi_col = np.fromiter((c.resmi for c in self.chunks), dtype=bool, count=len(self.chunks))
+
+    def bm25_scores(self, words: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for the query words (in the vocabulary), as
+        `bm25s.BM25.get_scores` computes them, without its `np.add.at`: a word's column holds each
+        chunk at most once, so a plain indexed add gives the same sums in the same order, ~10×
+        faster over words that hundreds of thousands of chunks hold."""
+        bm25 = self.bm25
+        if type(bm25).get_scores is not bm25s.BM25.get_scores or bm25.nonoccurrence_array is not None:
+            return bm25.get_scores(words)  # another scorer, or a variant with non-occurrence scores
+        matrix = bm25.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        scores = np.zeros(matrix["num_docs"], dtype=np.dtype(bm25.dtype))
+        for token in bm25.get_tokens_ids(words):
+            start, end = indptr[token], indptr[token + 1]
+            scores[indices[start:end]] += data[start:end]
+        return scores
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask over chunks for metadata filters (None = everything).
@@ -134,10 +152,16 @@ class IndexState:
             return None
         if self.doc_code is None or len(self.doc_code) != len(self.chunks):
             self._build_columns()  # a state made without `build`
-        per_doc = np.fromiter(
-            (_doc_matches(d, self.documents.get(d), filters) for d in self.doc_order),
-            dtype=bool, count=len(self.doc_order),
-        )
+        if filters.doc_id and not (filters.jenis or filters.tahun or filters.status):
+            # Named documents only (the common narrowing): set their entries, not a test per document.
+            per_doc = np.zeros(len(self.doc_order), dtype=bool)
+            codes = [self.doc_index[d] for d in filters.doc_id if d in self.doc_index]
+            per_doc[codes] = True
+        else:
+            per_doc = np.fromiter(
+                (_doc_matches(d, self.documents.get(d), filters) for d in self.doc_order),
+                dtype=bool, count=len(self.doc_order),
+            )
         mask = per_doc[self.doc_code] if len(self.doc_code) else np.ones(0, dtype=bool)
         if filters.resmi is not None:
             mask &= self.resmi_col == filters.resmi

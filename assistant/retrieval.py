@@ -94,7 +94,7 @@ class HybridRetriever(BaseRetriever):
         words = [t for t in bm25_tokens(query) if t in state.bm25_vocab]
         if not words or state.bm25 is None:
             return []
-        scores = state.bm25.get_scores(words)
+        scores = state.bm25_scores(words)
         mask = state.mask(filters)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
