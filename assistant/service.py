@@ -49,9 +49,10 @@ class _Turn:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, retriever_mode: Mode = "hybrid", composer: Composer | None = None):
+    def __init__(self, settings: Settings, retriever_mode: Mode = "hybrid", composer: Composer | None = None,
+                 store: IndexStore | None = None):
         self.settings = settings
-        self.store = IndexStore(settings)
+        self.store = store or IndexStore(settings)  # a store given keeps the state it already loaded
         self._embeddings = None
         self.mode = retriever_mode
         self.composer = composer or make_composer(settings)
@@ -344,6 +345,6 @@ def _answer_hits(hits: list[ScoredChunk], limit: int) -> list[ScoredChunk]:
     return hits[:limit]
 
 
-def build_assistant(settings: Settings | None = None, retriever: Mode = "hybrid") -> Assistant:
+def build_assistant(settings: Settings | None = None, retriever: Mode = "hybrid", store: IndexStore | None = None) -> Assistant:
     setup_offline_env()
-    return Assistant(settings or get_settings(), retriever_mode=retriever)
+    return Assistant(settings or get_settings(), retriever_mode=retriever, store=store)
