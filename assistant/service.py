@@ -18,7 +18,7 @@ from .citations import warnings_for
 from .compose import Composer, Composition, Evidence, make_composer
 from .config import Settings, get_settings, setup_offline_env
 from .errors import InvalidInput
-from .index import IndexStore
+from .index import IndexStore, freeze_long_lived
 from .records import Answer, ChunkRecord, DocumentMeta, Filters, RetrievedRef, ScoredChunk, Turn
 from .references import ReferenceResolver
 from .refusal import Refusal, RefusalRules, not_found, outside_filters
@@ -99,9 +99,11 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Loads the model, the index and the speller's vocabulary now rather than on the first question."""
-        self.store.state()
+        state = self.store.state()
         self.speller()
+        self.resolver()
         self.embeddings.embed_query("pemanasan")
+        freeze_long_lived(state)  # the speller's and the resolver's tables are as long-lived
 
     # ---- public API -------------------------------------------------------------------------
     def ask(
