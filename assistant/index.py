@@ -19,12 +19,14 @@ import math
 import os
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing_extensions import TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
 import bm25s
 import numpy as np
+from pydantic import TypeAdapter
 
 from .config import Settings
 from .errors import IndexUnavailable, IngestConflict
@@ -42,6 +44,17 @@ EXACT_LIMIT = 2000
 # ... or reads the unfiltered HNSW ranking up to this deep before asking Chroma with the filter.
 OVERSAMPLE_LIMIT = 1000
 VECTOR_CACHE = 20_000  # unit vectors kept for exact comparisons (~30 MB at 384 dimensions)
+
+
+class _Row(TypedDict):
+    """A line of the local chunk file."""
+
+    id: str
+    record: ChunkRecord
+    tokens: list[str]
+
+
+_ROWS = TypeAdapter(list[_Row])
 
 
 def chroma_id(chunk: ChunkRecord) -> str:
@@ -109,16 +122,20 @@ class IndexState:
                 state.by_pasal.setdefault(chunk.pasal, []).append(i)
                 state.by_doc_pasal.setdefault((chunk.doc_id, chunk.pasal), []).append(i)
         state._build_columns()
-        df = Counter(t for toks in token_lists for t in set(toks))
         n = max(len(chunks), 1)
-        state.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        if state.idf:
-            state.unseen_idf = max(state.idf.values())
+        df: dict[str, int] = {}
         if chunks:
             retriever = bm25s.BM25()
             retriever.index(token_lists, show_progress=False)
             state.bm25 = retriever
             state.bm25_vocab = frozenset(retriever.vocab_dict)
+            # A word's column in the BM25 matrix holds one entry per chunk that has the word: its
+            # length is the document frequency (counting it again took 7 s at 274,000 chunks).
+            frequency = np.diff(retriever.scores["indptr"])
+            df = {t: int(frequency[i]) for t, i in retriever.vocab_dict.items() if i < len(frequency)}
+        state.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        if state.idf:
+            state.unseen_idf = max(state.idf.values())
         return state
 
     @property
@@ -641,10 +658,12 @@ class IndexStore:
             raw = chunks_file.read_bytes()
             if hashlib.sha256(raw).hexdigest() != manifest["chunks_sha256"]:
                 raise ValueError(f"{chunks_file.name} does not match its checksum")
-            rows = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line]
+            # One JSON array parsed and validated by pydantic-core at once: a third of the time of
+            # json.loads + model_validate per line (~15 s at 274,000 chunks).
+            rows = _ROWS.validate_json(b"[" + b",".join(line for line in raw.split(b"\n") if line.strip()) + b"]")
             files = {path: FileEntry(**entry) for path, entry in manifest["files"].items()}
             documents = {d: DocumentMeta.model_validate(m) for d, m in manifest["documents"].items()}
-            chunks = [ChunkRecord.model_validate(r["record"]) for r in rows]
+            chunks = [r["record"] for r in rows]
             version = manifest.get("tokenizer", 0)
             # A cache written by another tokenizer is re-tokenized in memory.
             token_lists = [r["tokens"] for r in rows] if version == TOKENIZER_VERSION else [bm25_tokens(c.text) for c in chunks]
