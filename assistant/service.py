@@ -19,7 +19,7 @@ from .citations import warnings_for
 from .compose import Composer, Composition, Evidence, make_composer
 from .config import Settings, get_settings, setup_offline_env
 from .errors import InvalidInput
-from .index import IndexStore
+from .index import IndexStore, freeze_long_lived
 from .records import Answer, ChunkRecord, DocumentMeta, Filters, RetrievedRef, ScoredChunk, Turn
 from .references import ReferenceResolver
 from .refusal import Refusal, RefusalRules, not_found, outside_filters
@@ -50,9 +50,10 @@ class _Turn:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, retriever_mode: Mode = "hybrid", composer: Composer | None = None):
+    def __init__(self, settings: Settings, retriever_mode: Mode = "hybrid", composer: Composer | None = None,
+                 store: IndexStore | None = None):
         self.settings = settings
-        self.store = IndexStore(settings)
+        self.store = store or IndexStore(settings)  # a store given keeps the state it already loaded
         self._embeddings = None
         self.mode = retriever_mode
         self.composer = composer or make_composer(settings)
@@ -99,9 +100,11 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Loads the model, the index and the speller's vocabulary now rather than on the first question."""
-        self.store.state()
+        state = self.store.state()
         self.speller()
+        self.resolver()
         self.embeddings.embed_query("pemanasan")
+        freeze_long_lived(state)  # the speller's and the resolver's tables are as long-lived
 
     # ---- public API -------------------------------------------------------------------------
     def ask(
@@ -356,6 +359,6 @@ def _answer_hits(hits: list[ScoredChunk], limit: int) -> list[ScoredChunk]:
     return hits[:limit]
 
 
-def build_assistant(settings: Settings | None = None, retriever: Mode = "hybrid") -> Assistant:
+def build_assistant(settings: Settings | None = None, retriever: Mode = "hybrid", store: IndexStore | None = None) -> Assistant:
     setup_offline_env()
-    return Assistant(settings or get_settings(), retriever_mode=retriever)
+    return Assistant(settings or get_settings(), retriever_mode=retriever, store=store)

@@ -58,9 +58,10 @@ class AssistantHolder:
         try:
             from ..service import build_assistant
 
-            self._check_index()
+            store = self._check_index()
             log.info("memuat model dan indeks …")
-            assistant = build_assistant(self.settings)
+            # The store the check loaded: its state is not loaded a second time (26 s at ×1000).
+            assistant = build_assistant(self.settings, store=store)
             warm_up = getattr(assistant, "warm_up", None)
             if callable(warm_up):
                 warm_up()  # the model and the index now, not on the first question
@@ -76,26 +77,29 @@ class AssistantHolder:
         finally:
             self._ready.set()
 
-    def _check_index(self) -> None:
+    def _check_index(self):
         """The state loads here, before serving: from the local cache when it holds the shared
         head, else from the shared store in Chroma (an empty or damaged data dir just refills).
-        Only when the shared store has no state either is the index rebuilt (corpus or vectors)."""
+        Only when the shared store has no state either is the index rebuilt (corpus or vectors).
+        Returns the store that holds the loaded state (None when it did not load)."""
         from ..index import IndexStore
 
         store = IndexStore(self.settings)
         try:
             store.state()
-            return
+            return store
         except AsistenError as exc:
             log.warning("indeks rusak terdeteksi saat start: %s (%s)", exc.message, exc.cause)
         if self._recover is None:
-            return  # the load below fails with the index's own message (503 on every route)
+            return None  # the load below fails with the index's own message (503 on every route)
         self._recover(self.settings)
-        state = IndexStore(self.settings).state()  # raises if the rebuild did not take
+        store = IndexStore(self.settings)
+        state = store.state()  # raises if the rebuild did not take
         log.warning(
             "indeks dipulihkan: %d potongan dari %d dokumen (generasi %d)",
             len(state.chunks), len(state.documents), state.generation,
         )
+        return store
 
     def wait_loaded(self, timeout: float | None = None) -> bool:
         """True once the load has finished (loaded or failed), waiting up to `timeout` seconds."""

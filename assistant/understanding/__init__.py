@@ -83,10 +83,25 @@ def understand(
 def _docs_of_places(question: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
     """Documents of a region the question names ("di Cilegon" → Perwal Cilegon, the Cilegon reports)."""
     words = set(re.findall(r"[a-z]+", question.lower()))
-    return [
-        doc_id for doc_id, meta in documents.items()
-        if any(place.lower() in words for place in _PLACE_IN_TITLE.findall(f"{meta.jenis} {meta.judul}"))
-    ]
+    by_place, rank = _place_index(documents)
+    found = {doc_id for word in words for doc_id in by_place.get(word, ())}
+    return sorted(found, key=rank.__getitem__)  # in catalogue order
+
+
+_PLACES: list = [(None, 0, {}, {})]  # (catalogue, its size, place → doc_ids, doc_id → position)
+
+
+def _place_index(documents: Mapping[str, DocumentMeta]) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """The places that documents' titles name, read once per catalogue (not per question: a regex
+    over every title cost O(documents) an answer)."""
+    cached = _PLACES[0]  # one read: another thread may swap in another catalogue's index
+    if cached[0] is not documents or cached[1] != len(documents):
+        by_place: dict[str, list[str]] = {}
+        for doc_id, meta in documents.items():
+            for place in dict.fromkeys(p.lower() for p in _PLACE_IN_TITLE.findall(f"{meta.jenis} {meta.judul}")):
+                by_place.setdefault(place, []).append(doc_id)
+        cached = _PLACES[0] = (documents, len(documents), by_place, {d: i for i, d in enumerate(documents)})
+    return cached[2], cached[3]
 
 
 def describe_filters(filters: Filters | None, documents: Mapping[str, DocumentMeta]) -> list[str]:
