@@ -161,8 +161,9 @@ class RefusalRules:
         ref = q.reference
         if not (ref.pasal and ref.ayat and ref.doc_ids and any(h.exact for h in hits)):
             return None
-        held = sorted({a for c in self.state.chunks if c.doc_id in ref.doc_ids and c.pasal == ref.pasal
-                       for a in _ayat_numbers(c)}, key=int)
+        chunks = self.state.chunks
+        rows = [i for d in ref.doc_ids for i in self.state.by_doc_pasal.get((d, ref.pasal), [])]
+        held = sorted({a for i in rows for a in _ayat_numbers(chunks[i])}, key=int)
         if not held or ref.ayat in held:
             return None  # a Pasal without numbered ayat, or the ayat is there
         names = ", ".join(self._name(d) for d in ref.doc_ids)
