@@ -62,28 +62,18 @@ def _read(path: Path) -> tuple[dict[str, str], list[tuple[int, str]]]:
     return headers, content
 
 
-def _check_key(path: Path, number: int, key: str, seen: dict[str, int], what: str) -> None:
+def _check_key(path: Path, number: int, key: str, seen: dict[str, int], what: str, phrase: bool = False) -> None:
+    """A key (or list entry) of one word; with `phrase`, of one or more words, one space between."""
     if not key:
         raise _fail(path, number, f"{what} kosong; isi atau hapus baris ini")
     if key != key.lower():
         raise _fail(path, number, f"{what} '{key}' harus huruf kecil; tulis '{key.lower()}'")
-    if not _KEY.fullmatch(key):
+    if phrase and not _VALUE.fullmatch(key):
+        raise _fail(path, number, f"{what} '{key}' hanya boleh kata (huruf, angka, '-') dipisah satu spasi")
+    if not phrase and not _KEY.fullmatch(key):
         raise _fail(path, number, f"{what} '{key}' harus satu kata (huruf, angka, '-'), tanpa spasi atau tanda baca")
     if key in seen:
         raise _fail(path, number, f"{what} '{key}' sudah ada di baris {seen[key]}; hapus salah satunya")
-    seen[key] = number
-
-
-def _check_phrase(path: Path, number: int, key: str, seen: dict[str, int]) -> None:
-    """A key of one or more words: each word as `_check_key` wants it, one space between."""
-    if not key:
-        raise _fail(path, number, "kunci kosong; isi atau hapus baris ini")
-    if key != key.lower():
-        raise _fail(path, number, f"kunci '{key}' harus huruf kecil; tulis '{key.lower()}'")
-    if not _VALUE.fullmatch(key):
-        raise _fail(path, number, f"kunci '{key}' hanya boleh kata (huruf, angka, '-') dipisah satu spasi")
-    if key in seen:
-        raise _fail(path, number, f"kunci '{key}' sudah ada di baris {seen[key]}; hapus salah satunya")
     seen[key] = number
 
 
@@ -109,10 +99,7 @@ def parse_map(path: Path) -> dict[str, str]:
         if len(cells) != 2:
             raise _fail(path, number, f"harus dua kolom dipisah TAB, ada {len(cells)}")
         key, value = cells[0].strip(), cells[1].strip()
-        if phrase_keys:
-            _check_phrase(path, number, key, seen)
-        else:
-            _check_key(path, number, key, seen, "kunci")
+        _check_key(path, number, key, seen, "kunci", phrase=phrase_keys)
         if not value:
             raise _fail(path, number, f"nilai untuk '{key}' kosong; isi atau hapus baris ini")
         if value != value.lower():
