@@ -170,7 +170,8 @@ def test_kill_9_during_an_upload_leaves_the_previous_index_intact(small_index, t
 
 # ---- Chroma server stopped while the API runs ---------------------------------------------------
 
-def test_chroma_server_down_then_back(tmp_path, model_cache, embeddings):
+def test_chroma_server_down_then_back(tmp_path, model_cache, embeddings, monkeypatch):
+    import assistant.index as index_module
     from assistant.service import build_assistant
     from ingest.pipeline import run_ingest
 
@@ -182,9 +183,16 @@ def test_chroma_server_down_then_back(tmp_path, model_cache, embeddings):
         assert run_ingest(settings, embeddings=embeddings).committed
         with start_server(settings, build_assistant(settings)) as api, httpx.Client(base_url=api.url, timeout=30) as http:
             assert wait_ready(api.url).status_code == 200
-            assert http.post("/v1/ask", json={"question": QUESTION}).json()["found"]
+            first = http.post("/v1/ask", json={"question": QUESTION}).json()
+            assert first["found"]
 
             chroma.stop()  # kill -9: no goodbye to the clients
+            # A small index is compared exactly from the vectors it already read: its answers go on,
+            # the same ones, while /readyz says Chroma is down.
+            r = http.post("/v1/ask", json={"question": QUESTION})
+            assert r.status_code == 200 and r.json()["citations"][0]["chunk_id"] == first["citations"][0]["chunk_id"]
+            # An index too large for that asks Chroma for every search: refused, clearly.
+            monkeypatch.setattr(index_module, "EXACT_LIMIT", 0)
             ready = http.get("/readyz")
             assert ready.status_code == 503
             assert ready.json()["chroma"] is False and ready.json()["ready"] is False and ready.json()["message"]
