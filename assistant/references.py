@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .records import DocumentMeta
+from .text import is_indonesian_word, stem
 
 # Words staff use for a kind of instrument, mapped to a family that a document's `jenis` names.
 _FAMILIES = {
@@ -52,7 +53,8 @@ _NUM_YEAR = re.compile(
     # "permenpan 25 2021": a space alone separates number and year only after an instrument's name
     rf"(?:\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}?)?(?:no(?:mor)?\.?\s*)?{_NUMBER}?\s*(?:/|\btahun\b|\bthn?\b\.?|\bth\.|(?(family)(?<=\d\s)|(?!)))\s*{_YEAR}\b"
 )
-_PASAL = re.compile(r"\b(?:pasal|psl|ps)\.?\s*(?P<pasal>\d+[a-z]?)\b")
+# "pasal2 mana aja" is chat's reduplication ("pasal-pasal", see text._REDUPLICATION_MARK), not Pasal 2.
+_PASAL = re.compile(r"\b(?:pasal|psl|ps)(?:\.\s*|\s+|(?!2(?:nya)?\b))(?P<pasal>\d+[a-z]?)\b")
 _HURUF = re.compile(r"\bhuruf\s+(?P<huruf>[a-z])\b")
 _AYAT = re.compile(r"\bayat\s*\(?(?P<ayat>\d+)\)?")
 _BARE_NUMBER = re.compile(rf"\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}(?:no(?:mor)?\.?\s*)?(?P<nomor>\d+(?:/[\w.]+)*)(?![\d/])(?!\s*(?:/|tahun|thn?\b)\s*\d)")
@@ -231,6 +233,17 @@ _NOT_A_PLACE = frozenset(
 )
 
 
+# A verb with a confix ("di-...-kan", "me-...-i", "ter-...-kan", "per-...-kan"): "UPT dinas daerah
+# provinsi diklasifikasikan ..." names no place; a toponym is not built that way.
+_VERB_CONFIX = re.compile(r"^(?:di|me|mem|men|meng|meny|ter|per|diper|memper)[a-z]{2,}(?:kan|i)$")
+
+
 def named_places(question: str) -> list[str]:
     """The regions a question names ("Serang" in "kota serang udh punya perwal ...")."""
-    return [m.group("place") for m in _REGION.finditer(question.lower()) if m.group("place") not in _NOT_A_PLACE]
+    return [m.group("place") for m in _REGION.finditer(question.lower())
+            if m.group("place") not in _NOT_A_PLACE and not _is_confixed_verb(m.group("place"))]
+
+
+def _is_confixed_verb(word: str) -> bool:
+    """A confixed verb form of an Indonesian root ("diklasifikasikan" → "klasifikasi")."""
+    return bool(_VERB_CONFIX.match(word)) and stem(word) != word and is_indonesian_word(word)

@@ -13,6 +13,7 @@ Public API: ``Refusal``, ``REASONS``, ``RefusalRules(state, speller, mode).befor
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from .records import DocumentMeta, ScoredChunk
@@ -25,7 +26,7 @@ from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, situation_and_ques
 # The codes, as `Answer.reason` and the eval report's `refusal_reasons` show them.
 REASONS = {
     "dokumen-tidak-ada": "the question names a regulation the corpus neither holds nor mentions",
-    "naskah-tidak-dimuat": "the corpus only mentions the named regulation; its wording is not held",
+    "naskah-tidak-dimuat": "the corpus only mentions the named regulation, or holds a named document without its annex: the wording asked for is not held",
     "daerah-tidak-ada": "the question names a region the corpus holds nothing about",
     "pasal-tidak-ada": "the named Pasal (or the named ayat of a held Pasal) of a corpus regulation is not in the corpus",
     "tidak-ada-hasil": "retrieval returned no passage",
@@ -55,6 +56,10 @@ _ASKS_WORDING = re.compile(r"\bbunyi\w*|\bkutip\w*|\blampiran\w*|\b(?:pasal|psl)
 # only names, when the question names no corpus document of its own.
 _ASKS_CONTENT = re.compile(r"\bisi(?:nya)?\b|\bmengatur\s+apa\b|\bketentuan\w*\b", re.I)
 
+# Asking for an annex's content or wording ("isi lampiran Permenpan 25/2021", "bunyi lampirannya").
+_ANNEX = re.compile(r"\blampiran\w*", re.I)
+_ASKS_TEXT = re.compile(r"\bbunyi\w*|\bkutip\w*|\bteks\w*|\bnaskah\w*|\bberisi\b|\bmemuat\b|\bapa saja\b", re.I)
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -72,7 +77,7 @@ class RefusalRules:
 
     def before_compose(self, q: Question, hits: list[ScoredChunk]) -> Refusal | None:
         for rule in (self._unknown_document, self._unread_document, self._unknown_region, self._unknown_pasal,
-                     self._unknown_ayat):
+                     self._unknown_ayat, self._unheld_annex):
             refusal = rule(q, hits)
             if refusal:
                 return refusal
@@ -174,9 +179,26 @@ class RefusalRules:
             f"hanya memuat ayat {known}, jadi saya tidak dapat mengutip ayat yang Anda minta.",
         )
 
+    def _unheld_annex(self, q: Question, hits) -> Refusal | None:
+        """The content of the annex (Lampiran) of a corpus document whose annex the corpus does not
+        hold: the body's passages would answer another question ("isi lampiran Permenpan 25/2021")."""
+        ref = q.reference
+        if not (ref.named_directly and ref.doc_ids and _ANNEX.search(q.spelled)):
+            return None
+        if not (_ASKS_CONTENT.search(q.spelled) or _ASKS_TEXT.search(q.spelled)):
+            return None
+        if any(d in _with_annex(self.state) for d in ref.doc_ids):
+            return None
+        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        return Refusal(
+            "naskah-tidak-dimuat",
+            f"Korpus memuat {names}, tetapi tidak memuat lampirannya, jadi saya tidak dapat mengutip isi "
+            "lampiran itu. Periksa naskah resminya (beserta lampiran) di JDIH instansi penerbit.",
+        )
+
     # ---- evidence -----------------------------------------------------------------------------
-    def evidence_score(self, q: Question, hits: list[ScoredChunk]) -> float:
-        f = self.evidence_features(q, hits)
+    def evidence_score(self, q: Question, hits: list[ScoredChunk], alone: bool = False) -> float:
+        f = self.evidence_features(q, hits, alone)
         return (
             f["coverage"]
             + DENSE_WEIGHT * (f["dense"] - DENSE_CENTER)
@@ -184,8 +206,9 @@ class RefusalRules:
             - MISSING_WEIGHT * f["missing"]
         )
 
-    def evidence_features(self, q: Question, hits: list[ScoredChunk]) -> dict[str, float]:
-        """What the evidence decision weighs (see MIN_EVIDENCE):
+    def evidence_features(self, q: Question, hits: list[ScoredChunk], alone: bool = False) -> dict[str, float]:
+        """What the evidence decision weighs (see MIN_EVIDENCE); with `alone`, for the message's own
+        words only (not the topic a follow-up borrows from the conversation):
 
         - coverage: the largest share of the question's topic that one top passage holds, each
           word the user wrote one concept weighed by its rarest stem ("PNS", read as "pegawai
@@ -198,8 +221,8 @@ class RefusalRules:
           possible ("pensiun" in "batas usia pensiun JF ahli madya")."""
         state = self.state
         ignore = QUESTION_WORDS | FRAME_WORDS.get(q.kind, frozenset())
-        topic = q.reference.strip_from(q.standalone)
         own = q.reference.strip_from(q.spelled)
+        topic = own if alone else q.reference.strip_from(q.standalone)
         # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
         # a message describes first is not what the corpus must hold.
         topic, own = situation_and_question(topic)[1], situation_and_question(own)[1]
@@ -266,6 +289,20 @@ def outside_filters(q: Question, answering_docs: list[str], documents: dict[str,
         f"Jawabannya tidak ditemukan dalam dokumen yang dipilih ({chosen}). Dokumen lain di korpus memuat "
         f"hal ini: {names}. Hapus atau ubah filter untuk melihat jawabannya.",
     )
+
+
+_ANNEXED: list = [(lambda: None, frozenset())]  # (a weak reference to the index state, its documents with an annex)
+
+
+def _with_annex(state) -> frozenset[str]:
+    """The documents of which the index holds annex passages (bagian "Lampiran", or a heading that
+    names the Lampiran), read once per index state; the state is held weakly (at x1000 it is large)."""
+    cached = _ANNEXED[0]
+    if cached[0]() is not state:
+        docs = frozenset(c.doc_id for c in state.chunks
+                         if c.bagian == "Lampiran" or (c.heading and _ANNEX.search(c.heading)))
+        cached = _ANNEXED[0] = (weakref.ref(state), docs)
+    return cached[1]
 
 
 _AYAT_MARK = re.compile(r"^\((\d+)\)\s", re.M)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from langchain_core.runnables import Runnable
@@ -26,13 +26,21 @@ from .refusal import Refusal, RefusalRules, not_found, outside_filters
 from .retrieval import HybridRetriever, Mode, fuse
 from .spelling import Speller
 from .text import with_related_terms
-from .understanding import Question, understand
+from .understanding import GUESSED_CONTINUATIONS, Continuation, Question, new_concepts, understand
 
 # Refusals for lack of evidence in what was searched: with filters set, the rest of the corpus may
 # hold the answer (then the refusal names the filter).
 _FOR_LACK_OF_EVIDENCE = frozenset(
     {"tidak-ada-hasil", "bukti-lemah", "jenis-tidak-terpenuhi", "tidak-ada-kutipan", "dinyatakan-tidak-diketahui"}
 )
+
+# A follow-up continued on a guess (GUESSED_CONTINUATIONS) that brings this many new concepts is
+# also read alone; with READ_ALONE_CONCEPTS or more, the alone reading answers when its evidence
+# for the message's own words beats the conversation reading's by READ_ALONE_MARGIN (an
+# evidence-score difference, see refusal.evidence_score). Chosen on the dev conversations.
+READ_ALONE_MIN_CONCEPTS = 2
+READ_ALONE_CONCEPTS = 3
+READ_ALONE_MARGIN = 0.15
 
 
 class _Step(Runnable):
@@ -233,13 +241,48 @@ class Assistant:
 
     def _decide(self, turn: _Turn) -> _Turn:
         """Refuses when the corpus holds no basis (assistant/refusal.py): better an honest 'not found'
-        than a guess. With filters set, a refusal says when other documents would answer."""
-        turn.refusal = self._rules().before_compose(turn.understood, turn.hits or [])
+        than a guess. With filters set, a refusal says when other documents would answer. A
+        follow-up continued on a guess may be answered as a question of its own (`_read_alone`)."""
+        turn.refusal = self._refusal(turn)
+        return self._read_alone(turn) or turn
+
+    def _refusal(self, turn: _Turn) -> Refusal | None:
+        refusal = self._rules().before_compose(turn.understood, turn.hits or [])
+        if refusal is not None:
+            turn.refusal = refusal
+            return self._outside_filters(turn) or refusal
+        if turn.filters is not None and not turn.filters.is_empty():
+            return self._better_outside_filters(turn)
+        return None
+
+    def _read_alone(self, turn: _Turn) -> _Turn | None:
+        """The message read without the conversation, when that reading answers better.
+
+        "Terus kalau mau bikin UPTD baru syaratnya apa?" opens like a follow-up but asks something
+        new: the conversation decision guessed (GUESSED_CONTINUATIONS). Read alone, it answers when
+        the conversation's reading found no evidence, or, bringing several new concepts, when its
+        own passages hold the message's own words clearly better. Nothing changes when the alone
+        reading would itself be refused."""
+        q = turn.understood
+        if not q.continues or q.continuation.reason not in GUESSED_CONTINUATIONS:
+            return None
+        concepts = new_concepts(q)
+        if concepts < READ_ALONE_MIN_CONCEPTS:
+            return None
+        alone = _Turn(turn.question, [], turn.filters, turn.k, turn.started)
+        alone.understood = replace(self._understand(alone).understood,
+                                   continuation=Continuation(False, "dibaca-tersendiri"))
+        self._retrieve(alone)
+        alone.refusal = self._refusal(alone)
+        if alone.refusal is not None:
+            return None
         if turn.refusal is not None:
-            turn.refusal = self._outside_filters(turn) or turn.refusal
-        elif turn.filters is not None and not turn.filters.is_empty():
-            turn.refusal = self._better_outside_filters(turn)
-        return turn
+            return alone if turn.refusal.reason in _FOR_LACK_OF_EVIDENCE else None
+        if concepts < READ_ALONE_CONCEPTS:
+            return None
+        rules = self._rules()
+        ahead = rules.evidence_score(alone.understood, alone.hits or []) - rules.evidence_score(q, turn.hits or [], alone=True)
+        return alone if ahead >= READ_ALONE_MARGIN else None
 
     def _rules(self) -> RefusalRules:
         return RefusalRules(self.store.state(), self.speller(), self.mode)

@@ -21,11 +21,14 @@ from .lexicons.language import colloquial_lexicon, root_words, source_fingerprin
 # Bump the revision when the code of `passage_tokens` changes; the lexicons' bytes (ours, Kamus
 # Alay's version, Sastrawi's dictionary) are part of the version, so editing a table re-tokenizes
 # the index on the next ingest.
-_TOKENIZER_REVISION = 6
+_TOKENIZER_REVISION = 7
 TOKENIZER_VERSION = f"{_TOKENIZER_REVISION}-{lexicon_hash()[:10]}-{source_fingerprint()[:10]}"
 
 # "inget2", "tahap2nya": chat writes a reduplicated word with a 2; the base word carries the sense.
 _REDUPLICATION_MARK = re.compile(r"\b([a-z]{2,})2(?=nya\b|\b)", re.I)
+# "BN-nya", "SK-mu", "Perwal-nya": the spelling rules (PUEBI) hyphenate a clitic onto an
+# abbreviation or a capitalised word; the word is what carries the sense.
+_HYPHENATED_CLITIC = re.compile(r"\b([a-z0-9]+)-(?:nya|ku|mu)\b", re.I)
 _WORD = re.compile(r"[0-9]+[a-z]?|[a-z]+(?:-[a-z]+)*")
 _stemmer = None
 
@@ -34,6 +37,7 @@ def normalize(text: str) -> str:
     """NFKC, lower case, collapse whitespace."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _REDUPLICATION_MARK.sub(r"\1", text)
+    text = _HYPHENATED_CLITIC.sub(r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -207,13 +211,16 @@ def _holds(sequence: list[str], part: tuple[str, ...]) -> bool:
     return any(tuple(sequence[i:i + n]) == part for i in range(len(sequence) - n + 1))
 
 
+@lru_cache(maxsize=4096)
 def with_related_terms(question: str) -> str:
     """`question` with the texts' words for what it says (other names of the positions it
-    mentions, office words) appended: for retrieval and for choosing units."""
+    mentions, office words) appended: for retrieval and for choosing units. Memoised: an answer
+    asks for the same texts several times (search, evidence, each part)."""
     said = tokens(question)
+    present = set(said)
     extra = [
         words for key, words in _related_terms()
-        if _holds(said, key) and not set(tokens(words)) <= set(said)
+        if key and key[0] in present and _holds(said, key) and not set(tokens(words)) <= present
     ]
     extra = list(dict.fromkeys(extra))
     return f"{question} ({', '.join(extra)})" if extra else question

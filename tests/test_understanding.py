@@ -257,8 +257,8 @@ def test_a_short_definition_question_starts_afresh(assistant, question):
 
 
 @pytest.mark.parametrize("question, points", [
-    ("unit setingkat seksi yg masih boleh itu merujuk PP apa?", "rujukan"),
-    ("jabatan yang tidak disetarakan itu apa saja?", "rujukan"),
+    ("unit setingkat seksi yg masih boleh itu merujuk PP apa?", "rujukan-klausa"),
+    ("jabatan yang tidak disetarakan itu apa saja?", "rujukan-klausa"),
     ("siapa lagi?", "rujukan"),
     ("permen apa lagi yang disosialisasikan?", "rujukan"),
     ("dokumen mana lainnya?", "rujukan"),
@@ -279,3 +279,125 @@ def test_relative_clauses_and_more_of_the_same_point_back(question, points):
 def test_a_nya_points_back_only_when_its_owner_is_not_in_the_message(assistant, question, continues):
     q = _understand(assistant, question, PASAL_4)
     assert q.continues == continues, q.continuation
+
+
+# ---- a follow-up's kind; an annex the corpus does not hold -------------------------------------
+
+DEADLINE = [
+    Turn(role="user", content="Kapan batas waktu pelantikan pejabat fungsional hasil penyetaraan?"),
+    Turn(role="assistant", content="Menurut Permenpan RB Nomor 17 Tahun 2021, Pasal 34: pelantikan paling lambat "
+                                   "31 Desember 2021. [1]"),
+]
+
+
+@pytest.mark.parametrize("question, inherits", [
+    ("kalau untuk pejabat pengawas?", True),   # no interrogative: the earlier question's kind
+    ("terus yang eselon 4?", True),
+    ("bagaimana kalau terlambat dilantik?", False),  # its own interrogative: its own kind
+    ("kalau lewat, gmn nasibnya?", False),
+    ("terus siapa yg melantik?", False),
+])
+def test_a_follow_up_takes_the_earlier_kind_only_without_an_interrogative_of_its_own(assistant, question, inherits):
+    q = _understand(assistant, question, DEADLINE)
+    assert q.continues, q.continuation
+    assert (q.kind == "waktu") is inherits, q.kind
+
+
+@pytest.mark.parametrize("question", [
+    "Isi lampiran Permenpan RB 25/2021 apa saja?",
+    "tolong kutipkan bunyi lampiran Perwal Cilegon 9 tahun 2023",
+    "Lampiran PermenPANRB No. 17 Th 2021 memuat apa?",
+])
+def test_the_annex_of_a_document_whose_annex_the_corpus_lacks_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.found and answer.reason == "naskah-tidak-dimuat", answer.answer[:200]
+    assert "lampiran" in answer.answer.lower()
+
+
+@pytest.mark.parametrize("question, doc_id", [
+    ("Lampiran Permenpan RB 1/2020 memuat tahapan analisis jabatan apa saja?", "permenpan-rb-1-2020"),
+    ("isi lampiran Permendagri 12/2017 soal kriteria pembentukan UPTD apa?", "permendagri-12-2017"),
+])
+def test_an_annex_the_corpus_holds_is_quoted(assistant, question, doc_id):
+    answer = assistant.ask(question)
+    assert answer.found and answer.citations[0].doc_id == doc_id, answer.answer[:200]
+
+
+# ---- a guessed follow-up read alone; a marker that turns to another matter ----------------------
+
+TEAMS = [
+    Turn(role="user", content="anggota tim kerja boleh diambil lintas instansi gak?"),
+    Turn(role="assistant", content="Menurut Permenpan RB Nomor 7 Tahun 2022, Lampiran — Dua Level Struktural dan Tim "
+                                   "Kerja: anggota tim kerja dapat berasal dari lintas unit atau lintas instansi. [1]"),
+]
+
+
+@pytest.mark.parametrize("history, question, doc_id", [
+    (TEAMS, "evaluasi kinerja pegawai yang periodik dan tahunan itu masuk tahap apa dalam pengelolaan kinerja ASN?",
+     "permenpan-rb-6-2022"),
+    (TEAMS, "terus kalau mau membentuk UPTD baru kriterianya apa saja?", "permendagri-12-2017"),
+    (ADMINISTRATOR, "lalu klasifikasi jabatan pelaksana yang baru terdiri dari apa saja?", "permenpan-rb-45-2022"),
+    (ADMINISTRATOR, "kalau mau menyusun analisis beban kerja, jam kerja efektif setahun berapa?", "permenpan-rb-1-2020"),
+    (ADMINISTRATOR, "terus peta jabatan itu disusun dalam tahap apa evaluasi jabatan?", "permenpan-rb-34-2011"),
+])
+def test_a_follow_up_guessed_from_its_opening_is_answered_as_its_own_question(assistant, history, question, doc_id):
+    answer = assistant.ask(question, history=history)
+    assert answer.found and answer.citations[0].doc_id == doc_id, answer.answer[:200]
+    assert answer.standalone_question == question  # the conversation's topic was not borrowed
+
+
+@pytest.mark.parametrize("question", ["kalau pejabat pengawas?", "terus syaratnya apa aja?", "yang eselon 4 gimana?"])
+def test_a_true_follow_up_still_continues(assistant, question):
+    answer = assistant.ask(question, history=ADMINISTRATOR)
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-17-2021", answer.answer[:200]
+
+
+@pytest.mark.parametrize("question, continues", [
+    ("btw JDIH itu singkatan dari apa?", False),
+    ("oh ya, jam kerja efektif setahun dalam ABK berapa jam?", False),
+    ("Satu lagi: siapa yang menetapkan nomenklatur jabatan pelaksana?", False),
+    ("oh iya, kalau pejabat pengawas?", True),        # what follows still points back
+    ("btw aturan tersebut masih berlaku?", True),
+])
+def test_a_topic_switch_marker_starts_afresh_unless_the_rest_points_back(assistant, question, continues):
+    q = _understand(assistant, question, ADMINISTRATOR)
+    assert q.continues is continues, q.continuation
+    if not continues:
+        assert q.continuation.reason == "pengalih-topik"
+    assert not q.spelled.lower().startswith(("btw", "oh", "satu lagi"))  # the marker is not what is asked
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Permenpan RB 25/2021 BN-nya nomor berapa?", "546"),          # "BN-nya": the clitic after a hyphen
+    ("Kalau Permenpan 28/2019, di mengingatnya ada perpres apa aja?", "47 Tahun 2015"),  # Perpres expanded
+    ("PP 18 Tahun 2016 dimuat di LN nomor berapa?", "114"),       # not the note on its unknown Pasal numbers
+])
+def test_gazette_and_regulation_abbreviations_meet_the_passages(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert answer.found and expected in answer.answer, answer.answer[:200]
+
+
+def test_a_note_on_other_unknown_numbers_does_not_refuse(assistant):
+    answer = assistant.ask("Permenpan RB 6 Tahun 2022 itu mencabut Permenpan nomor berapa?")
+    assert answer.found and "8 Tahun 2021" in answer.answer, answer.answer[:200]
+    unknown = assistant.ask("Permenpan RB 6/2022 diundangkan di Berita Negara nomor berapa?")
+    assert not unknown.found and unknown.reason == "dinyatakan-tidak-diketahui"
+
+
+@pytest.mark.parametrize("question", [
+    "Menurut Pasal 19 ayat (3) PP 18/2016, UPT dinas daerah provinsi diklasifikasikan menjadi apa saja?",
+    "UPT dinas daerah provinsi dikelompokkan jadi kelas apa saja?",
+])
+def test_a_confixed_verb_after_a_region_word_is_no_place(assistant, question):
+    from assistant.references import named_places
+
+    assert named_places(question) == []
+    assert named_places("perwal kota serang soal SOTK") == ["serang"]
+    answer = assistant.ask(question)
+    assert answer.reason != "daerah-tidak-ada", answer.answer[:200]
+
+
+def test_pasal2_is_chat_reduplication_not_pasal_2(assistant):
+    q = _understand(assistant, "Permenpan RB 1 Tahun 2023 melaksanakan pasal2 mana aja dari PP 11/2017?")
+    assert q.reference.pasal is None
+    assert _understand(assistant, "isi pasal 2 permenpan 45/2022?").reference.pasal == "2"

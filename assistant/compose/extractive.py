@@ -201,7 +201,8 @@ class ExtractiveComposer:
             stems = set(tokens(unit.text))
             # With no topic words of its own ("itu tgl brp?" about a named document) any unit qualifies.
             unit.own = sum(w for t, w in own.items() if t in stems) / own_total if own_total else 1.0
-        units = [u for u in every if u.score > 0 and (u.hit_index, u.line) not in exclude]
+        units = [u for u in every if u.score > 0 and (u.hit_index, u.line) not in exclude
+                 and not _lists_other_unknowns(u.text, evidence)]
         if not units:
             return []
         best = max(units, key=lambda u: u.score)
@@ -468,10 +469,38 @@ def _declared_unknown(evidence: Evidence) -> str | None:
             continue
         for text in _split_units(body(hit.chunk)):
             lowered = text.lower()
-            if lowered.startswith("yang tidak diketahui") and re.search(rf"\b{asked}\b", lowered):
+            if lowered.startswith("yang tidak diketahui") and _note_names_the_asked(lowered, asked, evidence):
                 label = make_citation(1, hit, evidence.documents, []).label
                 return _unknown_message(text, label)
     return None
+
+
+def _lists_other_unknowns(text: str, evidence: Evidence) -> bool:
+    """A "Yang tidak diketahui: ..." note none of whose items is the date or number asked ("nomor
+    Pasal ... tipologi" for "dimuat di LN nomor berapa?"): neither an answer nor a reason to refuse."""
+    asked = _ASKED_BY_KIND.get(evidence.kind)
+    lowered = text.lower()
+    return asked is not None and lowered.startswith("yang tidak diketahui") and not _note_names_the_asked(
+        lowered, asked, evidence)
+
+
+def _note_names_the_asked(note: str, asked: str, evidence: Evidence) -> bool:
+    """Whether an item of the note ("nomor Berita Negara", one of "tanggal penetapan, tanggal
+    pengundangan, nomor Berita Negara, ...") is what the question asks: it names the asked word, and
+    what qualifies it there is the question's topic (or either has nothing else). "Mencabut Permenpan
+    nomor berapa?" asks a number, but not the Berita Negara number the note says is unknown. Only
+    for numbers (a regulation's number, its Pasal's, its gazette's are different facts); a date
+    of a regulation is its enactment's ("ditandatangani" is the note's "tanggal penetapan")."""
+    if asked != "nomor":
+        return bool(re.search(rf"\b{asked}\b", note))
+    topic = _asked_words(evidence) - FRAME_WORDS.get(evidence.kind, frozenset()) - set(tokens(asked))
+    for item in re.split(r"[,;:()]|\b(?:dan|serta)\b", note.removeprefix("yang tidak diketahui")):
+        if not re.search(rf"\b{asked}\b", item):
+            continue
+        qualifier = set(tokens(item)) - set(tokens(asked))
+        if not qualifier or not topic or qualifier & topic:
+            return True
+    return False
 
 
 def _unknown_message(note: str, label: str) -> str:

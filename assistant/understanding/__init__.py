@@ -6,22 +6,32 @@ the conversation decision is taken (:mod:`.conversation`), the kind of answer an
 message are read (:mod:`.kinds`). Retrieval, the refusal rules and the composers only read the
 result; they never analyse the question's text again.
 
-Public API: ``understand(...) -> Question``, ``Question``, ``Continuation``.
+Public API: ``understand(...) -> Question``, ``Question``, ``Continuation``, ``new_concepts(q)``,
+``GUESSED_CONTINUATIONS``.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
+from ..lexicons import load_words
 from ..records import DocumentMeta, Filters, Turn
 from ..references import Reference, ReferenceResolver, named_places
 from ..spelling import Speller
-from ..text import standardize
-from .conversation import decide, own_topic
+from ..text import standardize, word_groups
+from .conversation import after_switch_marker, decide, own_topic
 from .kinds import compared_sides, question_kind, situation_and_question, sub_questions
 from .question import Continuation, Question
 
-__all__ = ["Continuation", "Question", "understand", "describe_filters"]
+__all__ = ["Continuation", "GUESSED_CONTINUATIONS", "Question", "describe_filters", "new_concepts", "understand"]
+
+# Continuations taken on a guess about the message's own words (an opening connective, its words
+# found in the conversation's documents, a demonstrative closing a relative clause), not on a word
+# that surely points back: such a message may be a
+# new question, and the service also reads it alone (Assistant._read_alone).
+GUESSED_CONTINUATIONS = frozenset({"pembuka", "topik-dokumen", "rujukan-klausa"})
+_WORD = re.compile(r"[a-z]+")
 
 _PLACE_IN_TITLE = re.compile(r"\b(?:[Kk]ota|[Kk]abupaten|[Pp]rovinsi)\s+([A-Z][a-z]+)")
 
@@ -40,8 +50,11 @@ def understand(
     decision asks whether a message's own words belong to the conversation's documents);
     `cites(name, doc_ids)`: the first of the documents that names the regulation `name`."""
     spelled = speller.correct(question)
+    # "btw, ...", "oh ya, ...": a marker that turns to another matter is not part of what is asked.
+    rest = after_switch_marker(spelled)
+    spelled = rest or spelled
     own = resolver.resolve(spelled)
-    continuation = decide(spelled, list(history), resolver, own, locate, cites)
+    continuation = decide(spelled, list(history), resolver, own, locate, cites, switched=rest is not None)
     reference = own
     standalone = spelled
     if continuation.continues and continuation.cited_in:
@@ -59,7 +72,9 @@ def understand(
                 reference = continuation.pasal
             standalone = f"{spelled} {continuation.context}".strip()
     kind = question_kind(standardize(spelled))
-    if kind == "umum" and continuation.continues and not continuation.document_level:
+    if kind == "umum" and continuation.continues and not continuation.document_level and not _asks_itself(spelled):
+        # "kalau pejabat pengawas?" asks what the earlier question asked; "bagaimana kalau
+        # terlambat?" asks a question of its own (its own interrogative), of no kind we read.
         kind = question_kind(standardize(continuation.context))
     # Parts and sides are read without the words that only name a document ("Permenpan 45/2022").
     message = own.strip_from(spelled)
@@ -78,6 +93,23 @@ def understand(
         place_docs=tuple(_docs_of_places(spelled, documents)),
         filters_named=tuple(describe_filters(filters, documents)),
     )
+
+
+def new_concepts(q: Question) -> int:
+    """How many written words of the message bring topic stems the conversation did not have
+    ("SPBE", read as several stems, is one concept)."""
+    new = set(q.continuation.new_words)
+    return sum(1 for group in word_groups(q.spelled) if new.intersection(group))
+
+
+@lru_cache(maxsize=1)
+def _interrogatives() -> frozenset[str]:
+    return load_words("interrogatives")
+
+
+def _asks_itself(text: str) -> bool:
+    """Whether the message carries an interrogative word of its own (lexicon ``interrogatives``)."""
+    return not _interrogatives().isdisjoint(_WORD.findall(text.lower()))
 
 
 def _docs_of_places(question: str, documents: Mapping[str, DocumentMeta]) -> list[str]:

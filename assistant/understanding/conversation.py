@@ -38,6 +38,23 @@ def _markers() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _switch_markers() -> tuple[str, ...]:
+    """The topic-switch markers, longest first (lexicon ``topic_switch_markers``)."""
+    return tuple(sorted(load_map("topic_switch_markers"), key=len, reverse=True))
+
+
+def after_switch_marker(question: str) -> str | None:
+    """The message without the marker that opens it by turning to another matter ("btw", "oh ya,",
+    "satu lagi:"), or None when it opens with none."""
+    text = question.lstrip()
+    lowered = text.lower()
+    for marker in _switch_markers():
+        if lowered.startswith(marker) and (len(lowered) == len(marker) or not lowered[len(marker)].isalnum()):
+            return text[len(marker):].lstrip(" ,.:;!-")
+    return None
+
+
+@lru_cache(maxsize=1)
 def _reference_nouns() -> frozenset[str]:
     return load_words("reference_nouns")
 
@@ -52,7 +69,8 @@ def document_words() -> frozenset[str]:
 def _not_topic() -> frozenset[str]:
     """Stems that never make a message's topic: question and frame words, document-level words and
     the conversation markers."""
-    return QUESTION_WORDS | ALL_FRAME_WORDS | document_words() | frozenset(tokens(" ".join(sorted(_markers()))))
+    markers = " ".join(sorted(_markers())) + " " + " ".join(_switch_markers())
+    return QUESTION_WORDS | ALL_FRAME_WORDS | document_words() | frozenset(tokens(markers))
 
 
 def own_topic(question: str, reference: Reference | None = None) -> list[str]:
@@ -86,9 +104,12 @@ def points_back(question: str) -> str | None:
             # "Itu mencabut apa?", "pasal itu", "aturan ini", "... yang itu?": pointing back. In
             # "apa itu peta jabatan?" or "sistem kerja itu tujuannya?" it marks the message's own topic.
             if i == 0 or (i > 0 and words[i - 1] in nouns and (i + 1 == len(words) or words[i + 1] not in nouns)) \
-                    or (i == len(words) - 1 and i > 0 and words[i - 1] in ("yang", "yg")) \
-                    or _closes_relative_clause(words, i):
+                    or (i == len(words) - 1 and i > 0 and words[i - 1] in ("yang", "yg")):
                 return "rujukan"
+            if _closes_relative_clause(words, i):
+                # "unit ... yang masih boleh itu ...": the one spoken of, or the message's own noun
+                # phrase ("evaluasi kinerja yang periodik itu masuk tahap apa?"): a guess.
+                return "rujukan-klausa"
         if role == "tambahan" and i > 0 and words[i - 1] in QUESTION_WORDS:
             return "rujukan"  # "siapa lagi?", "permen apa lagi?": more of what was asked
     return None
@@ -117,8 +138,11 @@ def conversation_documents(history: list[Turn], resolver: ReferenceResolver) -> 
 
 def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference,
            locate: Callable[[str], str | None] | None = None,
-           cites: Callable[[str, Sequence[str]], str | None] | None = None) -> Continuation:
-    """`locate(text)` names the document whose passages hold the text's words best (a lexical
+           cites: Callable[[str, Sequence[str]], str | None] | None = None,
+           switched: bool = False) -> Continuation:
+    """`switched`: the message opened with a topic-switch marker (already removed from `question`):
+    it continues only when what follows points back or names no topic of its own.
+    `locate(text)` names the document whose passages hold the text's words best (a lexical
     search): a message whose new words belong to the conversation's documents continues it.
     `cites(name, doc_ids)` names the first of the documents whose passages name the regulation
     `name` ("UU 5/2014"): a message about a regulation outside the corpus that the conversation's
@@ -151,6 +175,8 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         reason = pointer
     elif not topic:
         reason = "tanpa-topik"
+    elif switched:
+        return Continuation(False, "pengalih-topik")
     elif not new:
         reason = "topik-sama"
     elif len(new) == 1 and len(words) <= SHORT_WORDS and _possessive_points_back(words, new):

@@ -13,14 +13,20 @@ class Continuation:
 
     - ``tanpa-riwayat``: no earlier question; ``menyebut-peraturan``: it names its own regulation;
     - ``topik-sendiri``: it names a topic of its own that the conversation did not have;
+    - ``pengalih-topik``: it opens by turning to another matter ("btw", "oh ya", "satu lagi") and
+      what follows names a topic without pointing back;
     - ``pembuka``: it opens with a follow-up connective ("kalau ...?", "terus ...?");
     - ``rujukan``: it points back ("tersebut", "tadi", "pasal itu", "itu" opening the question);
+    - ``rujukan-klausa``: a demonstrative closes a relative clause ("unit yang masih boleh itu ..."),
+      which may point back or close the message's own noun phrase;
     - ``tanpa-topik``: it names no topic of its own ("berapa lama?", "masih berlaku gak?");
     - ``topik-sama``: all its topic words are the conversation's;
     - ``topik-dokumen``: its new words are found best in the conversation's documents;
     - ``elipsis``: a fragment of at most three words bringing at most one new concept ("SPBE?");
     - ``peraturan-luar``: it names only a regulation outside the corpus ("UU 5/2014", "UUD 1945")
-      and the conversation's documents are where its words are found (they cite that regulation).
+      and the conversation's documents are where its words are found (they cite that regulation);
+    - ``dibaca-tersendiri``: continued on a guess (``pembuka``, ``topik-dokumen``) but answered as a
+      question of its own, because that reading holds its words better (``Assistant._read_alone``).
     """
 
     continues: bool
