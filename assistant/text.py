@@ -113,9 +113,10 @@ def colloquial_to_standard(word: str) -> str:
 
 def expand(word: str) -> list[str]:
     """A question word (already in standard spelling) as the texts' words: digits for a number
-    word, the expansion of an abbreviation."""
+    word, the expansion of an abbreviation (also carrying the clitic -nya: "kadisnya")."""
     if word in _NUMBER_WORDS:
         return [_NUMBER_WORDS[word]]
+    word = _abbreviation_of(word)
     return ABBREVIATIONS[word].split() if word in ABBREVIATIONS else word.split()
 
 
@@ -123,7 +124,16 @@ def _passage_forms(word: str) -> list[str]:
     """A passage word kept as written, with what means the same beside it."""
     if word in _NUMBER_WORDS:
         return [_NUMBER_WORDS[word]]
-    return [word, *ABBREVIATIONS[word].split()] if word in ABBREVIATIONS else [word]
+    base = _abbreviation_of(word)
+    return [word, *ABBREVIATIONS[base].split()] if base in ABBREVIATIONS else [word]
+
+
+def _abbreviation_of(word: str) -> str:
+    """"wawalkotnya" is "wawalkot" + the clitic -nya: the stemmer does not know an abbreviation's
+    root, so the clitic is taken off here when what is left is one."""
+    if word.endswith("nya") and word not in ABBREVIATIONS and word[:-3] in ABBREVIATIONS:
+        return word[:-3]
+    return word
 
 
 _TEXT_WORD = re.compile(r"\b\w+\b")

@@ -401,3 +401,40 @@ def test_pasal2_is_chat_reduplication_not_pasal_2(assistant):
     q = _understand(assistant, "Permenpan RB 1 Tahun 2023 melaksanakan pasal2 mana aja dari PP 11/2017?")
     assert q.reference.pasal is None
     assert _understand(assistant, "isi pasal 2 permenpan 45/2022?").reference.pasal == "2"
+
+
+def test_the_conversations_documents_are_those_the_answer_quoted_first(assistant):
+    """A glossary answer that mentions UU 20/2023 in passing: the conversation is about what it
+    quoted first (the glossary), then the regulations it names."""
+    from assistant.understanding.conversation import conversation_documents
+
+    history = [
+        Turn(role="user", content="kepala bidang (eselon III) disetarakan jadi JF jenjang apa?"),
+        Turn(role="assistant", content="Menurut Glosarium Penyederhanaan Birokrasi, Jenjang JF Ahli: JF ahli madya adalah "
+                                       "kesetaraan jabatan administrator (eselon III); UU Nomor 20 Tahun 2023 menyebut "
+                                       "administrator sebagai jabatan manajerial. [1]"),
+    ]
+    documents = conversation_documents(history, assistant.resolver())
+    assert documents[:2] == ["glosarium-penyederhanaan-birokrasi", "uu-20-2023"]
+    # "dasar hukumnya ...?" after a glossary answer that names its regulation: that regulation
+    glossary = [
+        Turn(role="user", content="Apa itu penyetaraan jabatan?"),
+        Turn(role="assistant", content="Menurut Glosarium Penyederhanaan Birokrasi, Penyetaraan Jabatan: penyetaraan "
+                                       "jabatan menurut Permenpan RB Nomor 17 Tahun 2021 adalah pengalihan pejabat "
+                                       "administrasi ke dalam jabatan fungsional. [1]"),
+    ]
+    answer = assistant.ask("dasar hukumnya diundangkan di BN nomor berapa?", history=glossary)
+    assert answer.found and "525" in answer.answer, answer.answer[:200]
+    # a client's own text without citation labels: the regulations it names
+    plain = [Turn(role="user", content="apa itu delayering?"), Turn(role="assistant", content="Lihat Permenpan RB 25/2021.")]
+    assert conversation_documents(plain, assistant.resolver()) == ["permenpan-rb-25-2021"]
+
+
+@pytest.mark.parametrize("question, stems", [
+    ("siapa wawalkotnya?", ["wakil", "wali", "kota"]),
+    ("kadisnya siapa", ["kepala", "dinas"]),
+])
+def test_an_abbreviation_carrying_nya_expands(question, stems):
+    from assistant.text import tokens
+
+    assert set(stems) <= set(tokens(question))

@@ -130,10 +130,35 @@ def conversation_documents(history: list[Turn], resolver: ReferenceResolver) -> 
     quoted: list[str] = []
     for turn in reversed(history[-6:]):
         into = named if turn.role == "user" else quoted
-        for doc_id in resolver.resolve(turn.content).doc_ids:
+        found = resolver.resolve(turn.content).doc_ids if turn.role == "user" else _quoted(turn.content, resolver)
+        for doc_id in found:
             if doc_id not in into:
                 into.append(doc_id)
     return list(dict.fromkeys(named + quoted))
+
+
+# How an answer names the documents it quotes: "Menurut <label>: ...", "Selain itu, <label> menyebutkan".
+_CITED_LABEL = re.compile(r"(?:^|\n)\s*(?:Menurut|Selain itu,)\s+([^:\n]{3,200}?)(?::|\s+menyebutkan\b)")
+
+
+def _quoted(answer: str, resolver: ReferenceResolver) -> list[str]:
+    """The documents an answer quotes, by the labels it opens its citations with (a glossary or a
+    report has no regulation number to resolve), then the regulations its text names ("menurut
+    Permenpan RB 17/2021" in a glossary entry: what "dasar hukumnya" may then mean)."""
+    labels = _CITED_LABEL.findall(answer)
+    mentioned = resolver.resolve(answer).doc_ids
+    if not labels:
+        return mentioned
+    names = sorted(((m.short_name, d) for d, m in resolver.documents.items() if m.short_name),
+                   key=lambda x: -len(x[0]))
+    found: list[str] = []
+    for label in labels:
+        doc_id = next((d for name, d in names if label.startswith(name)), None)
+        if doc_id is None:
+            doc_id = next(iter(resolver.resolve(label).doc_ids), None)
+        if doc_id is not None and doc_id not in found:
+            found.append(doc_id)
+    return found + [d for d in mentioned if d not in found]
 
 
 def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference,
