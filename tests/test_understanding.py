@@ -438,3 +438,14 @@ def test_an_abbreviation_carrying_nya_expands(question, stems):
     from assistant.text import tokens
 
     assert set(stems) <= set(tokens(question))
+
+
+def test_a_follow_up_asking_what_the_conversations_document_says_it_does_not_know_is_refused(assistant):
+    history = [Turn(role="user", content="Perwal Kota Cilegon Nomor 6 Tahun 2023 itu tentang apa?")]
+    history.append(Turn(role="assistant", content=assistant.ask(history[0].content).answer))
+    for question in ("isi pasal-pasalnya gimana?", "terus isi pasalnya apa aja?"):
+        answer = assistant.ask(question, history=history)
+        assert not answer.found and answer.reason == "dinyatakan-tidak-diketahui", (question, answer.answer[:200])
+    # a number the note does not list ("nomor Berita Daerah ...") is not refused by it
+    answer = assistant.ask("Perwal 6/2023 itu melaksanakan Perda Kota Cilegon nomor berapa?")
+    assert answer.reason != "dinyatakan-tidak-diketahui", answer.answer[:200]

@@ -455,17 +455,19 @@ def _parts(evidence: Evidence) -> list[str]:
 
 
 def _declared_unknown(evidence: Evidence) -> str | None:
-    """A refusal quoting the named document's own note when it says that what is asked (its
-    content, its date, its number) is not known."""
+    """A refusal quoting the document's own note when it says that what is asked (its content, its
+    date, its number) is not known. The document is the one the question names, or, for a
+    follow-up, the one the conversation is about ("isi pasal-pasalnya gimana?")."""
     asked = _ASKED_BY_KIND.get(evidence.kind)
     if asked is None and (evidence.kind in ("ihwal", "daftar", "umum") and _ASKS_CONTENT.search(evidence.question)):
         asked = "isi"
-    if asked is None or not evidence.named_docs or any(h.exact for h in evidence.hits):
+    docs = evidence.named_docs or evidence.conversation_docs[:1]
+    if asked is None or not docs or any(h.exact for h in evidence.hits):
         return None
     if len(_parts(evidence)) > 1:
         return None  # "judulnya apa, dan apakah isinya sudah dapat dirujuk?": answer what is known
     for hit in evidence.hits:
-        if hit.chunk.doc_id not in evidence.named_docs:
+        if hit.chunk.doc_id not in docs:
             continue
         for text in _split_units(body(hit.chunk)):
             lowered = text.lower()
@@ -498,7 +500,9 @@ def _note_names_the_asked(note: str, asked: str, evidence: Evidence) -> bool:
         if not re.search(rf"\b{asked}\b", item):
             continue
         qualifier = set(tokens(item)) - set(tokens(asked))
-        if not qualifier or not topic or qualifier & topic:
+        # "nomor Berita Daerah Kota Cilegon" is not what "perda ... nomor berapa?" asks, though
+        # "daerah" is in both: most of what qualifies the item must be asked.
+        if not qualifier or not topic or 2 * len(qualifier & topic) >= len(qualifier):
             return True
     return False
 
