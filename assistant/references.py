@@ -55,6 +55,8 @@ _NUM_YEAR = re.compile(
 )
 # "pasal2 mana aja" is chat's reduplication ("pasal-pasal", see text._REDUPLICATION_MARK), not Pasal 2.
 _PASAL = re.compile(r"\b(?:pasal|psl|ps)(?:\.\s*|\s+|(?!2(?:nya)?\b))(?P<pasal>\d+[a-z]?)\b")
+_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+_NUMBER_MARK = re.compile(r"\b(?:no|nomor)\b\.?", re.I)
 _HURUF = re.compile(r"\bhuruf\s+(?P<huruf>[a-z])\b")
 _AYAT = re.compile(r"\bayat\s*\(?(?P<ayat>\d+)\)?")
 _BARE_NUMBER = re.compile(rf"\b(?P<family>{_FAMILY_RE})\b\s*{_PLACE}(?:no(?:mor)?\.?\s*)?(?P<nomor>\d+(?:/[\w.]+)*)(?![\d/])(?!\s*(?:/|tahun|thn?\b)\s*\d)")
@@ -156,12 +158,15 @@ class ReferenceResolver:
         if huruf:
             ref.huruf = huruf.group("huruf")
             ref.mentions.append(huruf.group(0))
-        for match in list(_NUM_YEAR.finditer(text)) + list(_BARE_NUMBER.finditer(text)):
+        bare = list(_BARE_NUMBER.finditer(text))
+        for match in list(_NUM_YEAR.finditer(text)) + bare:
             family = _family_of(match) if match.group("family") else None
             nomor = match.groupdict().get("nomor")
             tahun = match.groupdict().get("tahun")
             if not nomor:
                 continue
+            if match in bare and _YEAR_ONLY.fullmatch(nomor) and not _NUMBER_MARK.search(match.group(0)):
+                continue  # "perombakan SOTK 2021", "perwal 2023": a year, not an instrument's number
             if ref.pasal and nomor == ref.pasal and not tahun and not family:
                 continue
             found = self._lookup(family, nomor, int(tahun) if tahun else None)

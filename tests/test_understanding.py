@@ -449,3 +449,18 @@ def test_a_follow_up_asking_what_the_conversations_document_says_it_does_not_kno
     # a number the note does not list ("nomor Berita Daerah ...") is not refused by it
     answer = assistant.ask("Perwal 6/2023 itu melaksanakan Perda Kota Cilegon nomor berapa?")
     assert answer.reason != "dinyatakan-tidak-diketahui", answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", [
+    "di cilegon perombakan SOTK 2021 lewat apa?",
+    "pertanyaan 2023 soal tim kerja: siapa yang menetapkan ketua tim?",
+])
+def test_a_year_after_a_word_is_no_regulation_number(assistant, question):
+    q = _understand(assistant, question)
+    assert q.reference.unresolved is None, q.reference
+    assert assistant.ask(question).reason != "dokumen-tidak-ada"
+
+
+def test_an_instrument_outside_the_corpus_with_its_number_is_still_refused(assistant):
+    answer = assistant.ask("Pergub Banten nomor 12 tahun 2021 tentang SOTK isinya apa?")
+    assert not answer.found and answer.reason in ("dokumen-tidak-ada", "daerah-tidak-ada"), answer.answer[:200]
