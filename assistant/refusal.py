@@ -184,7 +184,7 @@ class RefusalRules:
         """The content of the annex (Lampiran) of a corpus document whose annex the corpus does not
         hold: the body's passages would answer another question ("isi lampiran Permenpan 25/2021")."""
         ref = q.reference
-        if not (ref.named_directly and ref.doc_ids and _ANNEX.search(q.spelled)):
+        if not (ref.named_directly and ref.doc_ids and _annex_of_named(q.spelled, ref)):
             return None
         if not (_ASKS_CONTENT.search(q.spelled) or _ASKS_TEXT.search(q.spelled)):
             return None
@@ -293,6 +293,15 @@ def outside_filters(q: Question, answering_docs: list[str], documents: dict[str,
 
 
 _ANNEXED: list = [(lambda: None, frozenset())]  # (a weak reference to the index state, its documents with an annex)
+
+
+def _annex_of_named(question: str, ref: Reference) -> bool:
+    """"lampiran Permenpan RB 25/2021", "Permenpan 25/2021 lampirannya": the annex of the named
+    document, not another attachment ("lampiran usulan penyetaraan")."""
+    text = question.lower()
+    if re.search(r"\blampirannya\b", text):
+        return True
+    return any(re.search(rf"\blampiran\s+(?:dari\s+|pada\s+)?{re.escape(m.lower())}", text) for m in ref.mentions)
 
 
 def _with_annex(state) -> frozenset[str]:

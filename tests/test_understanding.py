@@ -464,3 +464,8 @@ def test_a_year_after_a_word_is_no_regulation_number(assistant, question):
 def test_an_instrument_outside_the_corpus_with_its_number_is_still_refused(assistant):
     answer = assistant.ask("Pergub Banten nomor 12 tahun 2021 tentang SOTK isinya apa?")
     assert not answer.found and answer.reason in ("dokumen-tidak-ada", "daerah-tidak-ada"), answer.answer[:200]
+
+
+def test_another_attachment_is_not_the_documents_annex(assistant):
+    answer = assistant.ask("Menurut Permenpan RB 17/2021, apa saja lampiran usulan penyetaraan yang harus disiapkan instansi?")
+    assert answer.reason != "naskah-tidak-dimuat", answer.answer[:200]

@@ -28,8 +28,8 @@ __all__ = ["Continuation", "GUESSED_CONTINUATIONS", "Question", "describe_filter
 
 # Continuations taken on a guess about the message's own words (an opening connective, its words
 # found in the conversation's documents, a demonstrative closing a relative clause), not on a word
-# that surely points back: such a message may be a
-# new question, and the service also reads it alone (Assistant._read_alone).
+# that surely points back: such a message may be a new question, and the service also reads it
+# alone (Assistant._read_alone).
 GUESSED_CONTINUATIONS = frozenset({"pembuka", "topik-dokumen", "rujukan-klausa"})
 _WORD = re.compile(r"[a-z]+")
 
