@@ -56,6 +56,7 @@ _NUM_YEAR = re.compile(
 # "pasal2 mana aja" is chat's reduplication ("pasal-pasal", see text._REDUPLICATION_MARK), not Pasal 2.
 _PASAL = re.compile(r"\b(?:pasal|psl|ps)(?:\.\s*|\s+|(?!2(?:nya)?\b))(?P<pasal>\d+[a-z]?)\b")
 _YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+_NUMBER_AND_YEAR = re.compile(r"(\d+)/((?:19|20)\d\d)")
 _NUMBER_MARK = re.compile(r"\b(?:no|nomor)\b\.?", re.I)
 _HURUF = re.compile(r"\bhuruf\s+(?P<huruf>[a-z])\b")
 _AYAT = re.compile(r"\bayat\s*\(?(?P<ayat>\d+)\)?")
@@ -169,15 +170,21 @@ class ReferenceResolver:
                 continue  # "perombakan SOTK 2021", "perwal 2023": a year, not an instrument's number
             if ref.pasal and nomor == ref.pasal and not tahun and not family:
                 continue
+            mention = match.group(0)
+            inner = _NUMBER_AND_YEAR.fullmatch(nomor)
+            if tahun and inner and not self._lookup(family, nomor, int(tahun)):
+                # "PP 18/2016 thn 2017": the regulation is 18/2016; "thn 2017" dates something else
+                nomor, tahun = inner.group(1), inner.group(2)
+                mention = text[match.start():match.end("nomor")]
             found = self._lookup(family, nomor, int(tahun) if tahun else None)
             ref.named_directly = ref.named_directly or bool(found)
             if not found and tahun and family != "lain":
                 found = self.external.get((nomor, int(tahun)), [])
                 if found:
-                    ref.outside.append(match.group(0).strip())
+                    ref.outside.append(mention.strip())
             if found:
                 ref.doc_ids.extend(d for d in found if d not in ref.doc_ids)
-                ref.mentions.append(match.group(0))
+                ref.mentions.append(mention)
             elif (family and tahun) or family == "lain":
                 ref.unresolved = match.group(0).strip()
                 ref.unresolved_kind = _family_pattern(family, match)

@@ -469,3 +469,16 @@ def test_an_instrument_outside_the_corpus_with_its_number_is_still_refused(assis
 def test_another_attachment_is_not_the_documents_annex(assistant):
     answer = assistant.ask("Menurut Permenpan RB 17/2021, apa saja lampiran usulan penyetaraan yang harus disiapkan instansi?")
     assert answer.reason != "naskah-tidak-dimuat", answer.answer[:200]
+
+
+def test_a_regulation_named_with_its_year_then_another_year(assistant):
+    """"PP 18/2016 thn 2017": the regulation is PP 18/2016; "thn 2017" dates the event asked about."""
+    q = _understand(assistant, "Siapa Kabag Organisasi Setda Cilegon waktu tim Setwapres meninjau penerapan PP 18/2016 thn 2017?")
+    assert q.reference.doc_ids == ["pp-18-2016"] and q.reference.unresolved is None
+    assert "2017" in q.reference.strip_from(q.spelled)  # the year stays in what is asked
+
+
+@pytest.mark.parametrize("question", ["UU 20 tahun 2023 disahkan kapan?", "kapan UU ASN 2023 disahkan presiden?"])
+def test_disahkan_asks_when_a_law_was_signed(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.found and "31 Oktober 2023" in answer.answer, answer.answer[:200]
