@@ -263,6 +263,11 @@ def test_a_message_that_asks_two_things_gets_both(assistant):
         ("kapan ditetapkannya?", "tanggal"),
         ("nomor BN permenpan 45/2022 berapa", "nomor"),
         ("batas usia pensiun berapa tahun?", "jumlah"),
+        # "berapa tahun" counts years; "tahun berapa" asks which year
+        ("dikasih waktu berapa tahun buat memenuhi kualifikasi?", "jumlah"),
+        ("permenpan itu terbit tahun berapa?", "tahun"),
+        ("singkatan dari apa JDIH itu?", "definisi"),
+        ("SE itu perihalnya apa?", "ihwal"),
     ],
 )
 def test_question_kinds(question, kind):

@@ -23,7 +23,8 @@ _KINDS = [
     ("tanggal", r"\b(tanggal|tgl)\b|\bkapan\b.*\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)"
                 r"|\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)\w*\s+(?:pada\s+)?kapan\b"),
     ("nomor", r"\bnomor\b.*\bberapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
-    ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*(\btahun\s+berapa\b|\bberapa\s+tahun\s+(?!sejak|setelah))"),
+    # "tahun berapa?" asks which year; "berapa tahun?" how many years (a number, see "jumlah")
+    ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*\btahun\s+berapa\b"),
     ("ihwal", r"\b(perihal(?:nya)?|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa|judul(nya)?)\b"),
     ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
     ("status", r"\bmasih\s+(?:berlaku|dipakai|bisa dipakai|digunakan|bisa digunakan|dipake|sah|relevan)\b"
