@@ -482,3 +482,14 @@ def test_a_regulation_named_with_its_year_then_another_year(assistant):
 def test_disahkan_asks_when_a_law_was_signed(assistant, question):
     answer = assistant.ask(question)
     assert answer.found and "31 Oktober 2023" in answer.answer, answer.answer[:200]
+
+
+@pytest.mark.parametrize("question, absent", [
+    ("Kapan sebuah kegiatan dianggap selesai?", "buah"),    # "sebuah" is an article, not "buah"
+    ("seorang kasubag yang disetarakan jadi apa?", "orang"),
+])
+def test_an_indefinite_article_is_no_topic(question, absent):
+    from assistant.understanding.conversation import own_topic
+
+    topic = own_topic(question)
+    assert absent not in topic and topic, topic
