@@ -493,3 +493,19 @@ def test_an_indefinite_article_is_no_topic(question, absent):
 
     topic = own_topic(question)
     assert absent not in topic and topic, topic
+
+
+@pytest.mark.parametrize("question, says", [
+    ("Perwal Cilegon 9/2023 naskahnya udah ada?", "naskah"),
+    ("Permendagri 25/2021 tentang penyederhanaan birokrasi itu memang ada?", "Tidak ditemukan"),
+    ("apakah naskah Perwal Kota Cilegon Nomor 6 Tahun 2023 sudah tersedia?", "naskah"),
+])
+def test_whether_it_exists_is_answered_by_the_corpus_note_that_it_is_not_found(assistant, question, says):
+    answer = assistant.ask(question)
+    assert answer.found and says in answer.answer and answer.citations, answer.answer[:200]
+
+
+def test_asking_its_content_is_still_refused_by_that_note(assistant):
+    answer = assistant.ask("isi Perwal Cilegon 9/2023 apa saja?")
+    assert not answer.found and answer.reason == "dinyatakan-tidak-diketahui", answer.answer[:200]
+    assert assistant.ask("apa saja yang ada di lampiran Permenpan RB 1/2020?").found  # "yang ada": no existence question

@@ -75,15 +75,17 @@ class ExtractiveComposer:
     max_citations = 3
 
     def compose(self, evidence: Evidence) -> Composition:
-        note = _declared_unknown(evidence)
+        existence = _asks_existence(evidence.question)
+        note = None if existence else _declared_unknown(evidence)
         if note is not None:
             return Composition(answer="", citations=[], refusal=note, reason="dinyatakan-tidak-diketahui")
         picked = self._pick_for_each_part(evidence)
         if not picked:
             reason = "jenis-tidak-terpenuhi" if evidence.kind in _WANTS else "tidak-ada-kutipan"
             return Composition(answer="", citations=[], refusal=_missing(evidence.kind), reason=reason)
-        if _says_unknown(picked[0].text, evidence):
-            # The best passage is the corpus saying it does not know ("... tidak ditemukan").
+        if _says_unknown(picked[0].text, evidence) and not existence:
+            # The best passage is the corpus saying it does not know ("... tidak ditemukan"); to
+            # "naskahnya sudah ada?" that statement is the answer.
             label = make_citation(1, evidence.hits[picked[0].hit_index], evidence.documents, []).label
             return Composition(answer="", citations=[], refusal=_unknown_message(picked[0].text, label),
                                reason="dinyatakan-tidak-diketahui")
@@ -475,6 +477,17 @@ def _declared_unknown(evidence: Evidence) -> str | None:
                 label = make_citation(1, hit, evidence.documents, []).label
                 return _unknown_message(text, label)
     return None
+
+
+_EXISTENCE_WORDS = "|".join(sorted(load_words("existence_words")))
+# "... sudah ada?", "... ada gak?", "apakah ... memang ada?": the message ends asking whether it
+# exists (not "apa saja yang ada?", where "ada" is inside a relative clause).
+_EXISTENCE_QUESTION = re.compile(
+    rf"(?<!\byang )(?<!\byg )\b(?:{_EXISTENCE_WORDS})\s*(?:gak|ga|nggak|enggak|tidak|belum|kah)?\s*\?*\s*$", re.I)
+
+
+def _asks_existence(question: str) -> bool:
+    return bool(_EXISTENCE_QUESTION.search(without_related_terms(question).strip()))
 
 
 def _lists_other_unknowns(text: str, evidence: Evidence) -> bool:
