@@ -100,6 +100,11 @@ def colloquial_to_standard(word: str) -> str:
     # The Jakarta-style verb rules guess; a word of the language is not a guess ("dingin", "ingin").
     if is_indonesian_word(lower):
         return word
+    if lower.endswith("nya") and len(lower) > 6:
+        # "nentuinnya", "ngusulinnya": the chat verb carries the clitic -nya, read without it
+        base = colloquial_to_standard(lower[:-3])
+        if base != lower[:-3]:
+            return base + "nya"
     if lower not in _NOT_COLLOQUIAL:
         match = _COLLOQUIAL_IN.match(lower)
         if match:

@@ -509,3 +509,13 @@ def test_asking_its_content_is_still_refused_by_that_note(assistant):
     answer = assistant.ask("isi Perwal Cilegon 9/2023 apa saja?")
     assert not answer.found and answer.reason == "dinyatakan-tidak-diketahui", answer.answer[:200]
     assert assistant.ask("apa saja yang ada di lampiran Permenpan RB 1/2020?").found  # "yang ada": no existence question
+
+
+@pytest.mark.parametrize("word, standard", [
+    ("nentuinnya", "menentukannya"), ("ngusulinnya", "mengusulkannya"), ("ditetapinnya", "ditetapkannya"),
+    ("hanya", "hanya"), ("pelaksananya", "pelaksananya"),   # words of the language stay
+])
+def test_a_chat_verb_carrying_nya_is_read_in_standard_spelling(word, standard):
+    from assistant.text import colloquial_to_standard
+
+    assert colloquial_to_standard(word) == standard
