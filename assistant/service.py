@@ -25,7 +25,7 @@ from .references import ReferenceResolver
 from .refusal import Refusal, RefusalRules, not_found, outside_filters
 from .retrieval import HybridRetriever, Mode, fuse
 from .spelling import Speller
-from .text import with_related_terms
+from .text import tokens, with_related_terms
 from .understanding import GUESSED_CONTINUATIONS, Continuation, Question, new_concepts, understand
 
 # Refusals for lack of evidence in what was searched: with filters set, the rest of the corpus may
@@ -231,6 +231,7 @@ class Assistant:
         retriever = self.retriever(k=k, filters=filters)
         boost = q.conversation_docs if q.continues else []
         hits = retriever.search(with_related_terms(q.standalone), reference=ref, boost_docs=boost)
+        hits = self._speaking_of_named(q, hits, retriever, filters)
         if q.continues and boost and not ref.pasal:
             # A follow-up ("itu ditetapkan kapan?") asks something new about the same documents:
             # search its own words there too, and fuse the two rankings.
@@ -238,6 +239,49 @@ class Assistant:
             own = retriever.search(q.spelled, filters=scoped)
             hits = fuse([hits, own], self.settings.rrf_k)
         return current_view(hits, self.store.state())  # an amended Pasal answers as amended
+
+    def _speaking_of_named(self, q: Question, hits: list[ScoredChunk], retriever: HybridRetriever,
+                           filters: Filters | None) -> list[ScoredChunk]:
+        """"Istilah klerek itu dari Permenpan 34/2011, bener?": the named document's passages do not
+        hold the message's most specific word, another document's passage that names it does (a
+        note on the attribution): that passage comes first. Searched (lexically, no second
+        encoding) only in that case."""
+        ref = q.reference
+        if not ref.doc_ids or ref.pasal or q.continues:
+            return hits
+        state = self.store.state()
+        known = [t for t in q.topic if t in state.idf]
+        if len(known) < 2:  # a topic of one word ("tepatnya") is too little to look elsewhere for
+            return hits
+        rarest = max(known, key=state.idf_of)
+        if any(rarest in passage_tokens_of(h.chunk) for h in hits[:3]):
+            return hits
+
+        def held(hit: ScoredChunk) -> float:  # how much of the topic a passage holds, by idf
+            stems = passage_tokens_of(hit.chunk)
+            return sum(state.idf_of(t) for t in known if t in stems)
+
+        best_named = max((held(h) for h in hits[:3]), default=0.0)
+        # a lexical search (no second encoding): the note names the document and the word itself
+        top = hits[0].score if hits else 0.0  # placed first, on the fused list's scale
+        wider = [ScoredChunk(chunk=state.chunks[p], score=top)
+                 for p, _ in retriever.lexical(state, with_related_terms(q.standalone), 10, filters)]
+        naming = [h for h in wider if h.chunk.doc_id not in ref.doc_ids and rarest in passage_tokens_of(h.chunk)
+                  and held(h) > best_named and self._names_any(h.chunk.text, ref.doc_ids)]
+        if not naming:
+            return hits
+        first = {h.chunk.chunk_id for h in naming[:2]}
+        return naming[:2] + [h for h in hits if h.chunk.chunk_id not in first]
+
+    def _names_any(self, text: str, doc_ids: Sequence[str]) -> bool:
+        """Whether `text` names one of the documents by its number and year ("34 Tahun 2011", "34/2011")."""
+        documents = self.store.state().documents
+        for doc_id in doc_ids:
+            meta = documents.get(doc_id)
+            if meta and meta.nomor and meta.tahun and re.search(
+                    rf"\b{re.escape(meta.nomor)}\s*(?:/|tahun)\s*{meta.tahun}\b", text, re.I):
+                return True
+        return False
 
     def _decide(self, turn: _Turn) -> _Turn:
         """Refuses when the corpus holds no basis (assistant/refusal.py): better an honest 'not found'
@@ -404,6 +448,11 @@ class Assistant:
                 sim = 1.0 - float(distance)
                 hits.append(ScoredChunk(chunk=state.chunks[pos], score=sim, dense_score=sim, dense_rank=len(hits) + 1))
         return hits[:k]
+
+
+def passage_tokens_of(chunk: ChunkRecord) -> set[str]:
+    """The stems of a passage as the question's tokens read them (cached by text)."""
+    return set(tokens(chunk.text))
 
 
 def _answer_hits(hits: list[ScoredChunk], limit: int) -> list[ScoredChunk]:

@@ -519,3 +519,20 @@ def test_a_chat_verb_carrying_nya_is_read_in_standard_spelling(word, standard):
     from assistant.text import colloquial_to_standard
 
     assert colloquial_to_standard(word) == standard
+
+
+@pytest.mark.parametrize("question", [
+    "Ada berita bilang istilah klerek itu dari Permenpan 34/2011, bener gak?",
+    "katanya istilah klerek asalnya dari Permenpan RB Nomor 34 Tahun 2011, betul begitu?",
+])
+def test_a_note_in_another_document_about_the_named_one_answers(assistant, question):
+    """The named Permenpan 34/2011 does not speak of klerek; a note of Permenpan 45/2022 on that
+    attribution does, and names 34/2011: it is the answer."""
+    answer = assistant.ask(question)
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-45-2022", answer.answer[:200]
+
+
+def test_the_named_document_still_answers_what_it_holds(assistant):
+    answer = assistant.ask("Kapan tepatnya Permenpan 17/2021 ditetapkan dan diundangkan?")
+    assert all(c.doc_id == "permenpan-rb-17-2021" for c in answer.citations[:1]), answer.answer[:200]
+    assert "permenpan-rb-17-2021" in {r.doc_id for r in answer.retrieved[:3]}
