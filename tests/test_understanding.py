@@ -536,3 +536,15 @@ def test_the_named_document_still_answers_what_it_holds(assistant):
     answer = assistant.ask("Kapan tepatnya Permenpan 17/2021 ditetapkan dan diundangkan?")
     assert all(c.doc_id == "permenpan-rb-17-2021" for c in answer.citations[:1]), answer.answer[:200]
     assert "permenpan-rb-17-2021" in {r.doc_id for r in answer.retrieved[:3]}
+
+
+@pytest.mark.parametrize("question", [
+    "Pasal berapa di Permendagri 12/2017 yang mengatur evaluasi UPTD yang sudah terbentuk, dan siapa yang berwenang "
+    "mengevaluasinya?",
+    "pasal brp permendagri 12 th 2017 soal evaluasi UPTD yg udah berdiri, siapa yg ngevaluasi?",
+])
+def test_pasal_berapa_does_not_take_a_numbered_pasal_on_another_subject(assistant, question):
+    """Permendagri 12/2017's Pasal 3 is about cabang dinas: it is no answer to which Pasal governs
+    evaluating UPTD, which the corpus says it does not know."""
+    answer = assistant.ask(question)
+    assert not any(c.pasal == "3" for c in answer.citations), answer.answer[:200]
