@@ -231,3 +231,14 @@ def test_answer_cues_give_every_kind_the_composer_reads():
     assert extractive._WHO.search("ditetapkan oleh Wali Kota")
     assert extractive._ENUMERATES.search("Klasifikasi jabatan pelaksana terdiri atas:")
     assert not extractive._MODAL.search("mendapatkan tunjangan")  # whole words only ("dapat" inside)
+
+
+def test_no_word_that_frames_a_question_is_an_abbreviation():
+    """Frame words are compared as stems of their tokens: an abbreviation among them ("kepmen" ->
+    "keputusan menteri") would make its expansion's words ("menteri") frame words in every question."""
+    from assistant.lexicons import load_map, load_words
+    from assistant.text import ABBREVIATIONS
+
+    frame = set(load_words("question_frame_words")) | set(load_words("document_level_words"))
+    frame |= {w for words in load_map("question_frame_by_kind").values() for w in words.split()}
+    assert not frame & set(ABBREVIATIONS), sorted(frame & set(ABBREVIATIONS))

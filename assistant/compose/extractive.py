@@ -499,8 +499,10 @@ def _lists_other_unknowns(text: str, evidence: Evidence) -> bool:
     Pasal ... tipologi" for "dimuat di LN nomor berapa?"): neither an answer nor a reason to refuse."""
     asked = _ASKED_BY_KIND.get(evidence.kind)
     lowered = text.lower()
-    return asked is not None and lowered.startswith("yang tidak diketahui") and not _note_names_the_asked(
-        lowered, asked, evidence)
+    # a note that names no number at all ("produk hukum yang menetapkan hasilnya") may still be
+    # what is asked; only one listing other numbers is set aside
+    return (asked is not None and lowered.startswith("yang tidak diketahui")
+            and re.search(rf"\b{asked}\b", lowered) is not None and not _note_names_the_asked(lowered, asked, evidence))
 
 
 def _note_names_the_asked(note: str, asked: str, evidence: Evidence) -> bool:
