@@ -126,7 +126,7 @@ class RefusalRules:
         asks = _ASKS_WORDING.search(q.spelled) or (not ref.named_directly and _ASKS_CONTENT.search(q.spelled))
         if not (ref.outside and asks):
             return None
-        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        names = self._names(ref.doc_ids)
         return Refusal(
             "naskah-tidak-dimuat",
             f"Korpus tidak memuat naskah {ref.outside[0]}; {names} hanya menyebut hubungannya (misalnya "
@@ -154,7 +154,7 @@ class RefusalRules:
             h.chunk.doc_id in ref.doc_ids and speaks_of.search(h.chunk.text) for h in hits[:5]
         ):
             return None  # what a source says of that Pasal ("Dirujuk — Pasal 108") answers, not its wording
-        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        names = self._names(ref.doc_ids)
         return Refusal(
             "pasal-tidak-ada",
             f"Pasal {ref.pasal} {names} tidak terdapat di korpus (korpus hanya memuat pasal yang sudah "
@@ -172,7 +172,7 @@ class RefusalRules:
         held = sorted({a for i in rows for a in _ayat_numbers(chunks[i])}, key=int)
         if not held or ref.ayat in held:
             return None  # a Pasal without numbered ayat, or the ayat is there
-        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        names = self._names(ref.doc_ids)
         known = ", ".join(f"({a})" for a in held)
         return Refusal(
             "pasal-tidak-ada",
@@ -190,7 +190,7 @@ class RefusalRules:
             return None
         if any(d in _with_annex(self.state) for d in ref.doc_ids):
             return None
-        names = ", ".join(self._name(d) for d in ref.doc_ids)
+        names = self._names(ref.doc_ids)
         return Refusal(
             "naskah-tidak-dimuat",
             f"Korpus memuat {names}, tetapi tidak memuat lampirannya, jadi saya tidak dapat mengutip isi "
@@ -252,6 +252,9 @@ class RefusalRules:
         if self.mode == "bm25":
             return 1.0
         return max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
+
+    def _names(self, doc_ids) -> str:
+        return ", ".join(self._name(d) for d in doc_ids)
 
     def _name(self, doc_id: str) -> str:
         meta = self.state.documents.get(doc_id)

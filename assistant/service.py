@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Iterator, Sequence
 
 from langchain_core.runnables import Runnable
@@ -212,7 +213,7 @@ class Assistant:
         numbers = re.findall(r"\d+", name)
         if len(numbers) < 2:
             return None
-        pattern = re.compile(rf"\b{numbers[0]}\s*(?:/|tahun)\s*{numbers[-1]}\b", re.I)
+        pattern = _naming(numbers[0], numbers[-1])
         wanted = set(doc_ids)
         naming = {c.doc_id for c in self.store.state().chunks if c.doc_id in wanted and pattern.search(c.text)}
         return next((d for d in doc_ids if d in naming), None)
@@ -278,8 +279,7 @@ class Assistant:
         documents = self.store.state().documents
         for doc_id in doc_ids:
             meta = documents.get(doc_id)
-            if meta and meta.nomor and meta.tahun and re.search(
-                    rf"\b{re.escape(meta.nomor)}\s*(?:/|tahun)\s*{meta.tahun}\b", text, re.I):
+            if meta and meta.nomor and meta.tahun and _naming(meta.nomor, str(meta.tahun)).search(text):
                 return True
         return False
 
@@ -293,8 +293,7 @@ class Assistant:
     def _refusal(self, turn: _Turn) -> Refusal | None:
         refusal = self._rules().before_compose(turn.understood, turn.hits or [])
         if refusal is not None:
-            turn.refusal = refusal
-            return self._outside_filters(turn) or refusal
+            return self._outside_filters(turn, refusal) or refusal
         if turn.filters is not None and not turn.filters.is_empty():
             return self._better_outside_filters(turn)
         return None
@@ -331,9 +330,9 @@ class Assistant:
     def _rules(self) -> RefusalRules:
         return RefusalRules(self.store.state(), self.speller(), self.mode)
 
-    def _outside_filters(self, turn: _Turn) -> Refusal | None:
+    def _outside_filters(self, turn: _Turn, refusal: Refusal) -> Refusal | None:
         """The filters exclude the answer when the same question, unfiltered, has a basis elsewhere."""
-        if turn.filters is None or turn.filters.is_empty() or turn.refusal.reason not in _FOR_LACK_OF_EVIDENCE:
+        if turn.filters is None or turn.filters.is_empty() or refusal.reason not in _FOR_LACK_OF_EVIDENCE:
             return None
         q = turn.understood
         hits = self._hits(q, None, max(turn.k, 10))
@@ -399,8 +398,8 @@ class Assistant:
         latency = lambda: round((time.perf_counter() - turn.started) * 1000, 1)  # noqa: E731
         if composition is not None and not composition.citations and turn.refusal is None:
             # The composer found nothing to quote: a refusal of its own, with its reason.
-            turn.refusal = Refusal(composition.reason or "tidak-ada-kutipan", composition.refusal or not_found(documents))
-            turn.refusal = self._outside_filters(turn) or turn.refusal
+            own = Refusal(composition.reason or "tidak-ada-kutipan", composition.refusal or not_found(documents))
+            turn.refusal = self._outside_filters(turn, own) or own
         if turn.refusal is not None or composition is None:
             refusal = turn.refusal or Refusal("tidak-ada-kutipan", not_found(documents))
             return Answer(
@@ -448,6 +447,12 @@ class Assistant:
                 sim = 1.0 - float(distance)
                 hits.append(ScoredChunk(chunk=state.chunks[pos], score=sim, dense_score=sim, dense_rank=len(hits) + 1))
         return hits[:k]
+
+
+@lru_cache(maxsize=1024)
+def _naming(nomor: str, tahun: str) -> re.Pattern:
+    """How a text names regulation nomor/tahun: "34/2011", "34 Tahun 2011"."""
+    return re.compile(rf"\b{re.escape(nomor)}\s*(?:/|tahun)\s*{tahun}\b", re.I)
 
 
 def passage_tokens_of(chunk: ChunkRecord) -> set[str]:
