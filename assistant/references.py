@@ -117,6 +117,17 @@ def _acronym(title: str) -> str:
     return "".join(w[0] for w in words)
 
 
+# A kind of instrument named alone, "permenpannya", "perwal-nya", "UU-nya": the one of that kind
+# spoken of before.
+_FAMILY_NAMED = re.compile(rf"\b(?:{_FAMILY_RE})(?:-?nya)?\b")
+
+
+def families_named(text: str) -> list[str]:
+    """The kinds of instrument a text names (families of `_FAMILY_WORDS`, not "lain")."""
+    found = (_family_of(m) for m in _FAMILY_NAMED.finditer(text.lower()))
+    return list(dict.fromkeys(f for f in found if f and f != "lain"))
+
+
 class ReferenceResolver:
     """Finds documents and Pasal a question names explicitly."""
 
@@ -143,6 +154,14 @@ class ReferenceResolver:
         for doc_id, meta in documents.items():
             if meta.nomor:
                 self.by_number.setdefault(meta.nomor.lower().split("/", 1)[0], []).append(doc_id)
+
+    def of_families(self, doc_ids: list[str], families: list[str]) -> list[str]:
+        """`doc_ids` with the documents of the named kinds of instrument first (order kept)."""
+        if not families:
+            return doc_ids
+        wanted = set(families)
+        first = [d for d in doc_ids if d in self.documents and _doc_family(self.documents[d]) in wanted]
+        return first + [d for d in doc_ids if d not in first]
 
     def resolve(self, question: str) -> Reference:
         text = question.lower()

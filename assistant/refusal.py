@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
+from .lexicons.language import function_words
 from .records import DocumentMeta, ScoredChunk
 from .references import Reference
 from .spelling import Speller
@@ -221,7 +223,9 @@ class RefusalRules:
         - missing: the rarest topic word that no top passage holds, as a share of the rarest
           possible ("pensiun" in "batas usia pensiun JF ahli madya")."""
         state = self.state
-        ignore = QUESTION_WORDS | FRAME_WORDS.get(q.kind, frozenset())
+        # Function words the corpus never uses ("walaupun") are no topic it could hold.
+        ignore = QUESTION_WORDS | FRAME_WORDS.get(q.kind, frozenset()) | {
+            t for t in _function_stems() if t not in state.idf}
         own = q.reference.strip_from(q.spelled)
         topic = own if alone else q.reference.strip_from(q.standalone)
         # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
@@ -329,6 +333,12 @@ def _ayat_numbers(chunk) -> set[str]:
         if first.isdigit() and (last or first).isdigit():
             numbers |= {str(n) for n in range(int(first), int(last or first) + 1)}
     return numbers
+
+
+@lru_cache(maxsize=1)
+def _function_stems() -> frozenset[str]:
+    """The stems of Sastrawi's stop words (lexicons.language.function_words)."""
+    return frozenset(t for w in sorted(function_words()) for t in tokens(w))
 
 
 def _concepts(text: str, ignore: frozenset[str]) -> list[tuple[str, ...]]:

@@ -334,13 +334,45 @@ def test_a_question_about_a_region_is_answered_from_its_documents(assistant):
     ("batas usia pensiun JF ahli madya brp tahun?", ()),
     ("struktur OPD maksimal berapa level?", ()),
     ("UPTD di cilegon ada brp?", ()),
+    ("Pejabat di Cilegon yang disetarakan berapa orang?", ()),
 ])
 def test_a_count_question_names_what_it_counts(question, counted):
     from types import SimpleNamespace
 
     from assistant.compose.extractive import _counted_noun
 
-    assert _counted_noun(SimpleNamespace(kind="jumlah", question=question)) == counted
+    assert _counted_noun(SimpleNamespace(kind="jumlah", question=question)) == (counted, bool(counted))
+
+
+@pytest.mark.parametrize("question, counted", [
+    # "berapa" closing its clause asks the number or rank of the noun right before it
+    ("JPT pratama itu setara eselon berapa kalau pakai istilah lama?", ("eselon",)),
+    ("pengawas dulu eselon berapa ya?", ("eselon",)),
+    ("UPT dinas provinsi itu kelas berapa, dan siapa yang menetapkan?", ("kelas",)),
+])
+def test_a_noun_before_a_closing_berapa_is_what_is_asked(question, counted):
+    from types import SimpleNamespace
+
+    from assistant.compose.extractive import _counted_noun
+
+    # it must be in the unit, but it does not relax how much of the topic the unit holds
+    assert _counted_noun(SimpleNamespace(kind="jumlah", question=question)) == (counted, False)
+
+
+def test_a_former_eselon_is_answered_from_the_glossary(assistant):
+    answer = assistant.ask("JPT pratama itu setara eselon berapa kalau pakai istilah lama?")
+    assert answer.found and "eselon II" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Dalam tim kerja, kapan suatu kegiatan dianggap selesai?",
+    "kapan kegiatan tim kerja dianggap sudah selesai?",
+    "Kapan sebuah kegiatan dinyatakan selesai dalam mekanisme kerja tim?",
+])
+def test_kapan_is_answered_by_a_condition_when_no_date_answers(assistant, question):
+    # "... dinyatakan selesai apabila Pejabat Level 1 menerima hasilnya": a clause of condition
+    answer = assistant.ask(question)
+    assert answer.found and "Pejabat Level 1" in answer.answer
 
 
 def test_a_number_about_something_else_is_no_answer(assistant):

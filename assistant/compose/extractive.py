@@ -83,9 +83,10 @@ class ExtractiveComposer:
         if not picked:
             reason = "jenis-tidak-terpenuhi" if evidence.kind in _WANTS else "tidak-ada-kutipan"
             return Composition(answer="", citations=[], refusal=_missing(evidence.kind), reason=reason)
-        if _says_unknown(picked[0].text, evidence) and not existence:
+        if _says_unknown(picked[0].text, evidence) and not existence and evidence.kind != "status":
             # The best passage is the corpus saying it does not know ("... tidak ditemukan"); to
-            # "naskahnya sudah ada?" that statement is the answer.
+            # "naskahnya sudah ada?" that statement is the answer, and to "masih berlaku?" the note
+            # that the status is not known.
             label = make_citation(1, evidence.hits[picked[0].hit_index], evidence.documents, []).label
             return Composition(answer="", citations=[], refusal=_unknown_message(picked[0].text, label),
                                reason="dinyatakan-tidak-diketahui")
@@ -249,12 +250,19 @@ class ExtractiveComposer:
             min_own = 0.15 if evidence.named_docs else MIN_OWN_WITH_FACT
             # "berapa jumlah PNS ...?": the number must be about what is counted; a unit naming it
             # is about the question even with less of the rest of its words.
-            counted = set(_counted_noun(evidence))
+            counted, counts_after = _counted_noun(evidence)
+            counted = set(counted)
             holding = [
                 u for u in units
                 if wanted.search(_content(u.text, own_names)) and u.score >= 0.25 * best.score
-                and counted <= set(tokens(u.text)) | u.context and u.own >= (COUNTED_OWN if counted else min_own)
+                and counted <= set(tokens(u.text)) | u.context
+                and u.own >= (COUNTED_OWN if counted and counts_after else min_own)
             ]
+            if not holding and evidence.kind == "waktu":
+                # "Kapan suatu kegiatan dianggap selesai?": with no date about the topic, a clause of
+                # time or condition ("... selesai apabila ...") is what answers "kapan".
+                holding = [u for u in units if _TIME_OR_CONDITION.search(_content(u.text, own_names))
+                           and u.score >= 0.25 * best.score and u.own >= min_own]
             if holding:
                 best = max(holding, key=lambda u: u.score)
             elif evidence.kind in _STRICT_WANTS or not _strong(best, own):
@@ -393,6 +401,9 @@ _WANTS = {
     "nomor": re.compile(r"\b(?:nomor|no\.?)\s*[\w/.]*\d|\b[A-Z]{1,4}/\d+", re.I),
 }
 _STRICT_WANTS = {"tanggal", "tahun", "jumlah", "nomor"}
+# Subordinating conjunctions of time and condition (lexicon ``time_and_condition_conjunctions``).
+_TIME_OR_CONDITION = re.compile(
+    r"\b(?:" + "|".join(sorted(load_words("time_and_condition_conjunctions"))) + r")\b", re.I)
 
 
 def _wanted(evidence: Evidence) -> re.Pattern | None:
@@ -417,7 +428,7 @@ SECONDARY_KINDS = {"glosarium", "berita"}
 
 # The corpus's own notes on what it does not hold ("Yang tidak diketahui: isi surat edaran, ...").
 _DECLARES_UNKNOWN = re.compile(r"(?:yang )?tidak (?:diketahui|ditemukan|tercantum|dapat dibaca)\b", re.I)
-_ASKS_PASAL_NUMBER = re.compile(r"\b(?:pasal|psl)\s*(?:ke\s*)?(?:berapa|brp|mana|yang mana|yg mana)\b", re.I)
+_ASKS_PASAL_NUMBER = re.compile(r"\b(?:pasal|psl|ayat)\s*(?:ke\s*)?(?:berapa|brp|mana|yang mana|yg mana)\b", re.I)
 _ASKS_CONTENT = re.compile(r"\b(?:isi|isinya|bunyi|bunyinya|poin|butir|intinya|pokok|ketentuan)\b", re.I)
 # What a kind of question asks for, as a note of the unknown words it.
 _ASKED_BY_KIND = {"tanggal": "tanggal", "nomor": "nomor", "tahun": "tahun"}
@@ -610,24 +621,44 @@ def _own_weights(evidence: Evidence, frame: frozenset[str]) -> dict[str, float]:
     return own
 
 
-def _counted_noun(evidence: Evidence) -> tuple[str, ...]:
-    """The stems of what a "berapa"/"jumlah" question counts: the first word after it that is not
-    a frame word ("berapa jumlah PNS ...": PNS; "brp orang pejabat ...": pejabat). A number
-    answers only from a unit that names it; () when the question names none after the question word."""
+def _counted_noun(evidence: Evidence) -> tuple[tuple[str, ...], bool]:
+    """The stems of what a "berapa"/"jumlah" question counts, and whether they follow the question
+    word: the first word after it that is not a frame word ("berapa jumlah PNS ...": PNS; "brp
+    orang pejabat ...": pejabat), or the noun right before a "berapa" that ends its clause
+    ("setara eselon berapa kalau ...?": eselon). A number answers only from a unit that names it;
+    () when the question names none. Only a counted noun after the question word names what is
+    counted fully enough to relax how much of the rest of the topic the unit must hold."""
+    found = _counted(evidence)
+    return found if found else ((), False)
+
+
+def _counted(evidence: Evidence) -> tuple[tuple[str, ...], bool] | None:
     if evidence.kind != "jumlah":
-        return ()
+        return None
     frame = QUESTION_WORDS | FRAME_WORDS.get("jumlah", frozenset())
-    after = False
-    for group in word_groups(_REGULATION_NAME.sub(" ", without_related_terms(evidence.question))):
-        content = tuple(t for t in group if t not in frame and not t.isdigit())
-        if after and content:
-            # "berapa tahun", "brp level": a unit of measure says how, not what, is counted
-            return () if set(content) & _MEASURE_UNITS else content
-        after = after or bool({"berapa", "jumlah"} & set(group))
-    return ()
+    groups = word_groups(_REGULATION_NAME.sub(" ", without_related_terms(evidence.question)))
+    # numbers, Arabic or Roman ("eselon IV yg naik ke III brp?"), are not what is counted
+    contents = [tuple(t for t in group if t not in frame and not t.isdigit() and t not in _ROMAN)
+                for group in groups]
+    for i, group in enumerate(groups):
+        if not {"berapa", "jumlah"} & set(group):
+            continue
+        later = next((c for c in contents[i + 1:] if c), ())
+        # "berapa tahun", "brp level": a unit of measure says how, not what, is counted
+        if i + 1 < len(groups) and contents[i + 1]:
+            return None if set(later) & _MEASURE_UNITS else (later, True)
+        classifier = i + 1 < len(groups) and set(groups[i + 1]) & (FRAME_WORDS.get("jumlah", frozenset()) | _MEASURE_UNITS)
+        if "berapa" in group and i > 0 and contents[i - 1] and not classifier:
+            # "setara eselon berapa kalau ...?", "kelas berapa?": a noun right before "berapa" is
+            # what is asked (its number or rank); the next clause is not.
+            return None if set(contents[i - 1]) & _MEASURE_UNITS else (contents[i - 1], False)
+        if later:
+            return None if set(later) & _MEASURE_UNITS else (later, True)
+    return None
 
 
 _MEASURE_UNITS = frozenset(tokens(" ".join(sorted(load_words("measure_units")))))
+_ROMAN = frozenset(load_map("roman_numerals"))
 
 
 def _title_tokens(evidence: Evidence) -> set[str]:

@@ -2,6 +2,7 @@
 
 - Root words: Sastrawi's dictionary (``Sastrawi/Stemmer/data/kata-dasar.txt``, ~29,900 roots);
   an affixed form is a word when Sastrawi's stemmer brings it back to a root ("berada" → "ada").
+- Function words: Sastrawi's stop-word list (``Sastrawi/StopWordRemover``), see `function_words`.
 - Chat spellings: the Kamus Alay colloquial lexicon as shipped by the ``indoNLP`` package
   (``indoNLP.preprocessing.slang_data.SLANG_DATA``, ~4,300 entries, MIT), then the project's
   reviewed additions and overrides (``data/chat_slang.tsv``, ``data/domain_chat.tsv``).
@@ -40,6 +41,17 @@ def root_words() -> frozenset[str]:
             cause=repr(exc),
         ) from exc
     return frozenset(w.strip().lower() for w in text.split() if w.strip())
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """Sastrawi's Indonesian stop-word list (conjunctions, prepositions, pronouns, particles, and
+    some common verbs and nouns, lower case). Too broad to drop from a question whose words the
+    corpus uses ("kerja", "naik"), but a word of this list the corpus never uses ("walaupun") is
+    no topic the corpus could be asked to hold."""
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    return frozenset(w.lower() for w in StopWordRemoverFactory().get_stop_words())
 
 
 @lru_cache(maxsize=1)

@@ -107,9 +107,20 @@ def _interrogatives() -> frozenset[str]:
     return load_words("interrogatives")
 
 
+@lru_cache(maxsize=1)
+def _existence_words() -> frozenset[str]:
+    return load_words("existence_words")
+
+
 def _asks_itself(text: str) -> bool:
-    """Whether the message carries an interrogative word of its own (lexicon ``interrogatives``)."""
-    return not _interrogatives().isdisjoint(_WORD.findall(text.lower()))
+    """Whether the message asks a question of its own: it carries an interrogative word (lexicon
+    ``interrogatives``), or asks whether something exists ("di situ ada yg namanya ketua tim?":
+    "ada" as the predicate, not inside a relative clause "yang ada"; lexicon ``existence_words``)."""
+    words = _WORD.findall(text.lower())
+    if not _interrogatives().isdisjoint(words):
+        return True
+    existence = _existence_words()
+    return any(w in existence and (i == 0 or words[i - 1] not in ("yang", "yg")) for i, w in enumerate(words))
 
 
 def _docs_of_places(question: str, documents: Mapping[str, DocumentMeta]) -> list[str]:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..lexicons import load_map, load_words
 from ..records import Turn
-from ..references import Reference, ReferenceResolver
+from ..references import Reference, ReferenceResolver, families_named
 from ..text import tokens, word_groups
 from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS, question_kind
 from .question import Continuation
@@ -123,18 +123,20 @@ def _closes_relative_clause(words: list[str], i: int) -> bool:
 
 
 def conversation_documents(history: list[Turn], resolver: ReferenceResolver) -> list[str]:
-    """The documents the conversation is about: those the user named, the most recent first, then
-    those the answers quoted (an answer names the document it quotes first: "Menurut Permenpan RB
-    45/2022 Pasal 4: ...")."""
-    named: list[str] = []
-    quoted: list[str] = []
+    """The documents the conversation is about, the latest exchange first: in each exchange those
+    the user named, then those the answer quoted (an answer names the document it quotes first:
+    "Menurut Permenpan RB 45/2022 Pasal 4: ..."). "Pasal 3-nya?" after a question answered from
+    Permenpan 34/2011 means that document's Pasal 3, not one named two exchanges before."""
+    found: list[str] = []
+    answered: list[str] = []  # the documents of the answer that followed the user turn being read
     for turn in reversed(history[-6:]):
-        into = named if turn.role == "user" else quoted
-        found = resolver.resolve(turn.content).doc_ids if turn.role == "user" else _quoted(turn.content, resolver)
-        for doc_id in found:
-            if doc_id not in into:
-                into.append(doc_id)
-    return list(dict.fromkeys(named + quoted))
+        if turn.role != "user":
+            answered = _quoted(turn.content, resolver)
+            continue
+        found += [*resolver.resolve(turn.content).doc_ids, *answered]
+        answered = []
+    found += answered  # a history that opens with an answer
+    return list(dict.fromkeys(found))
 
 
 # How an answer names the documents it quotes: "Menurut <label>: ...", "Selain itu, <label> menyebutkan".
@@ -202,7 +204,8 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
     earlier = set(own_topic(" ".join(users[-2:])))
     new = [t for t in topic if t not in earlier]
     document_level = bool(set(tokens(question)) & document_words()) and not own.pasal
-    documents = conversation_documents(history, resolver)
+    # "permenpannya sendiri masih berlaku?": the conversation's document of that kind
+    documents = resolver.of_families(conversation_documents(history, resolver), families_named(question))
     if pointer is not None:
         reason = pointer
     elif not topic:

@@ -19,8 +19,11 @@ ALL_FRAME_WORDS = frozenset().union(*FRAME_WORDS.values())
 
 # The kind of a question decides what its answer needs; the first pattern that matches wins.
 _KINDS = [
-    ("pasal", r"\bpasal\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b"),
-    ("tanggal", r"\b(tanggal|tgl)\b|\bkapan\b.*\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)"
+    # "ayat berapa?" asks which provision, as "pasal berapa?" does (not a count)
+    ("pasal", r"\b(?:pasal|ayat)\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b"),
+    # "kapan ... ditetapkan?" within one question: in "mulai berlaku kapan? sejak diundangkan?" the
+    # second question offers a condition, it does not ask for the date of enactment
+    ("tanggal", r"\b(tanggal|tgl)\b|\bkapan\b[^?]*\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)"
                 r"|\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)\w*\s+(?:pada\s+)?kapan\b"),
     ("nomor", r"\bnomor\b.*\bberapa\b|\bberapa\s+nomor(nya)?\b|\bnomornya\b"),
     # "tahun berapa?" asks which year; "berapa tahun?" how many years (a number, see "jumlah")
