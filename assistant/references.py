@@ -128,6 +128,12 @@ def families_named(text: str) -> list[str]:
     return list(dict.fromkeys(f for f in found if f and f != "lain"))
 
 
+def without_families(text: str) -> str:
+    """`text` without the words that name a kind of instrument ("SE-nya masih berlaku?")."""
+    # only the kinds we know: the catch-all "per..."/"kep..." would take "perubahan", "kepala"
+    return _FAMILY_NAMED.sub(lambda m: " " if _family_of(m) not in (None, "lain") else m.group(0), text.lower())
+
+
 class ReferenceResolver:
     """Finds documents and Pasal a question names explicitly."""
 

@@ -37,6 +37,7 @@ REASONS = {
     "jenis-tidak-terpenuhi": "no passage about the topic holds the date/number the question asks for",
     "tidak-ada-kutipan": "the composer found no passage unit that answers",
     "di-luar-filter": "the active filters exclude the documents that would answer",
+    "tahun-tidak-ada": "the question asks about a year that no passage about its topic (nor its document) speaks of",
 }
 
 # Evidence needed to answer, tuned on the dev split (evals/questions/dev.jsonl; see
@@ -86,6 +87,9 @@ class RefusalRules:
                 return refusal
         if not hits:
             return Refusal("tidak-ada-hasil", not_found(self.state.documents))
+        refusal = self._unheld_year(q, hits)
+        if refusal:
+            return refusal
         ref = q.reference
         if any(h.exact for h in hits) or (ref.doc_ids and hits[0].chunk.doc_id in ref.doc_ids):
             return None  # the question names a document the corpus holds
@@ -197,6 +201,31 @@ class RefusalRules:
             "naskah-tidak-dimuat",
             f"Korpus memuat {names}, tetapi tidak memuat lampirannya, jadi saya tidak dapat mengutip isi "
             "lampiran itu. Periksa naskah resminya (beserta lampiran) di JDIH instansi penerbit.",
+        )
+
+    def _unheld_year(self, q: Question, hits) -> Refusal | None:
+        """A year the message asks about ("nilai Indeks SPBE Cilegon tahun 2023", "per tahun 2024",
+        "RPJMD 2021-2026") that none of the best passages, nor their documents' own year, speaks
+        of: they are about another time, and a figure from them would answer another question.
+        The year of a document the message names or identifies ("surat Mendagri April 2021") is
+        its document's year."""
+        years = _YEAR.findall(q.reference.strip_from(q.spelled))
+        if not years:
+            return None
+        documents = self.state.documents
+        spoken: set[str] = set()
+        for hit in hits[:5]:
+            meta = documents.get(hit.chunk.doc_id)
+            spoken |= set(_YEAR.findall(f"{hit.chunk.heading or ''} {hit.chunk.text}"))
+            if meta is not None:
+                spoken |= {str(meta.tahun)} | ({str(meta.tanggal_ditetapkan.year)} if meta.tanggal_ditetapkan else set())
+        unheld = [y for y in dict.fromkeys(years) if y not in spoken]
+        if not unheld:
+            return None
+        return Refusal(
+            "tahun-tidak-ada",
+            f"Korpus tidak memuat keterangan tentang hal ini untuk tahun {', '.join(unheld)}: bagian yang membahasnya "
+            "hanya menyebut tahun lain, jadi saya tidak akan menebak. Periksa sumber resmi untuk tahun tersebut.",
         )
 
     # ---- evidence -----------------------------------------------------------------------------
@@ -323,6 +352,8 @@ def _with_annex(state) -> frozenset[str]:
 
 
 _AYAT_MARK = re.compile(r"^\((\d+)\)\s", re.M)
+# A year written alone ("tahun 2023", "per 2024", "2021-2026"), not inside a number ("060/328/org/2023").
+_YEAR = re.compile(r"(?<![\d/.])(?:19|20)\d\d(?![\d/])")
 
 
 def _ayat_numbers(chunk) -> set[str]:

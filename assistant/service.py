@@ -239,7 +239,45 @@ class Assistant:
             scoped = Filters(**{**(filters.model_dump() if filters else {}), "doc_id": boost})
             own = retriever.search(q.spelled, filters=scoped)
             hits = fuse([hits, own], self.settings.rrf_k)
+            hits = self._beyond_conversation_docs(q, hits, own, retriever)
         return current_view(hits, self.store.state())  # an amended Pasal answers as amended
+
+    def _beyond_conversation_docs(self, q: Question, hits: list[ScoredChunk], own: list[ScoredChunk],
+                                  retriever: HybridRetriever) -> list[ScoredChunk]:
+        """"Jabatan pelaksana itu apa menurut UU ASN 2023?" - "klasifikasinya apa aja?": the
+        follow-up's new word is in none of the passages that the conversation's documents offer
+        for it (`own`, the message's words searched there: UU 20/2023 does not classify them).
+        Its words with the earlier topic, without the documents' names, are searched everywhere
+        (lexically, no second encoding); a passage that holds the new word and more of the topic
+        comes first."""
+        state = self.store.state()
+        if q.continuation.document_level or not q.continuation.new_words:
+            return hits
+        new = [t for t in q.continuation.new_words if t in state.idf]
+        if not new:
+            return hits
+        rarest = max(new, key=state.idf_of)
+        # the texts' word for it counts too ("tanda tangan": "ditandatangani", related_terms)
+        said = {rarest} | (set(tokens(with_related_terms(q.spelled))) - set(tokens(q.spelled)))
+        if any(said & (passage_tokens_of(h.chunk) | set(tokens(h.chunk.heading or "")))
+               for h in [*hits[:3], *own[:5]]):
+            return hits
+        context = self.resolver().resolve(q.context).strip_from(q.context)
+        topic = [t for t in dict.fromkeys(tokens(context)) if t in state.idf] + new
+
+        def held(hit: ScoredChunk) -> float:
+            stems = passage_tokens_of(hit.chunk)
+            return sum(state.idf_of(t) for t in topic if t in stems)
+
+        best_here = max((held(h) for h in hits[:3]), default=0.0)
+        top = hits[0].score if hits else 0.0  # placed first, on the fused list's scale
+        wider = [ScoredChunk(chunk=state.chunks[p], score=top)
+                 for p, _ in retriever.lexical(state, with_related_terms(f"{q.spelled} {context}"), 10)]
+        holding = [h for h in wider if rarest in passage_tokens_of(h.chunk) and held(h) > best_here]
+        if not holding:
+            return hits
+        first = {h.chunk.chunk_id for h in holding[:2]}
+        return holding[:2] + [h for h in hits if h.chunk.chunk_id not in first]
 
     def _speaking_of_named(self, q: Question, hits: list[ScoredChunk], retriever: HybridRetriever,
                            filters: Filters | None) -> list[ScoredChunk]:

@@ -21,7 +21,7 @@ from .lexicons.language import colloquial_lexicon, root_words, source_fingerprin
 # Bump the revision when the code of `passage_tokens` changes; the lexicons' bytes (ours, Kamus
 # Alay's version, Sastrawi's dictionary) are part of the version, so editing a table re-tokenizes
 # the index on the next ingest.
-_TOKENIZER_REVISION = 7
+_TOKENIZER_REVISION = 8
 TOKENIZER_VERSION = f"{_TOKENIZER_REVISION}-{lexicon_hash()[:10]}-{source_fingerprint()[:10]}"
 
 # "inget2", "tahap2nya": chat writes a reduplicated word with a 2; the base word carries the sense.
@@ -62,6 +62,14 @@ def stem(word: str) -> str:
     parts = word.split("-")
     if len(parts) == 2 and parts[0] == parts[1]:
         word = parts[0]
+    if word.endswith("inya") and len(word) > 7:
+        # The clitic -nya follows every derivational suffix; after the suffix "-i" Sastrawi,
+        # stripping both, lands on another root ("menilainya" -> "nila", "dinilainya" -> "nila").
+        # The word without the clitic, when it stems to a root word, is what it means ("menilai"
+        # -> "nilai").
+        base = _get_stemmer().stem(word[:-3])
+        if base in root_words():
+            return base
     return _get_stemmer().stem(word) or word
 
 

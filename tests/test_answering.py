@@ -381,3 +381,74 @@ def test_a_number_about_something_else_is_no_answer(assistant):
     assert not refused.found and refused.reason == "jenis-tidak-terpenuhi"
     answered = assistant.ask("Berapa orang pejabat Pemkot Cilegon yang disetarakan ke jabatan fungsional akhir 2021?")
     assert answered.found and "227" in answered.answer
+
+
+# ---- wave 2 session 7: fresh sets FR and M ---------------------------------------------------
+@pytest.mark.parametrize("question", [
+    "Status Permenpan RB 25/2021 sekarang gimana? masih berlaku?",
+    "Permenpan 34/2011 masih berlaku gak?",
+    "statusnya Permenpan RB 17/2021 apa, masih dipakai?",
+])
+def test_a_status_question_is_answered_by_the_note_that_the_status_is_not_known(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.found and "tidak diketahui" in answer.answer
+    assert "status" in answer.citations[0].label.lower()  # not a Pasal on another regulation's end
+
+
+@pytest.mark.parametrize("question", [
+    "Permenpan 34/2011 mulai berlaku kapan? sejak diundangkan atau gimana?",
+    "pedoman evaluasi jabatan Permenpan 34/2011 berlaku sejak kapan?",
+])
+def test_since_when_is_answered_by_the_condition(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.found and "sejak tanggal ditetapkan" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Berapa jumlah pejabat fungsional di Pemkot Cilegon per tahun 2024?",
+    "nilai indeks SPBE Cilegon tahun 2025 berapa?",
+    "Perda RPJMD Kota Cilegon 2021-2026 nomor berapa?",
+    "pelantikan PPPK Cilegon 2024 tanggal brp?",
+])
+def test_a_year_no_passage_speaks_of_is_refused_with_its_reason(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.found and answer.reason == "tahun-tidak-ada"
+    assert "tahun" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "kepala UPT yg kayak gimana yg tetep dipertahanin di surat mendagri april 2021?",
+    "Kapan tim Setwapres meninjau e-government Cilegon tahun 2017?",
+    "berapa orang pejabat Cilegon yang disetarakan akhir 2021?",
+])
+def test_a_year_of_the_passage_or_its_document_is_no_reason_to_refuse(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.reason != "tahun-tidak-ada"
+
+
+def test_a_function_word_the_corpus_never_uses_is_no_missing_topic(assistant):
+    def unknown(question):
+        turn = assistant._retrieve(assistant._understand(assistant._start(question, [], None, None)))
+        return assistant.evidence_features(turn)["unknown"]
+
+    base = "Kalau mau ganti nama OPD, harus lewat produk hukum apa?"
+    assert unknown(base.replace("OPD,", "OPD walaupun cuma satu huruf,")) == unknown(base)
+    answer = assistant.ask("Kalau mau ganti nama OPD walaupun cuma satu huruf, harus lewat produk hukum apa?")
+    assert answer.found and "Perda" in answer.answer
+
+
+def test_a_follow_up_word_the_conversations_document_lacks_is_searched_elsewhere(assistant):
+    history = [Turn(role="user", content="Jabatan pelaksana itu apa sih menurut UU ASN 2023?"),
+               Turn(role="assistant", content=assistant.ask("Jabatan pelaksana itu apa sih menurut UU ASN 2023?").answer)]
+    answer = assistant.ask("klasifikasinya apa aja?", history=history)
+    assert answer.found and "klerek" in answer.answer.lower()
+
+
+def test_a_note_on_other_numbers_does_not_refuse_a_number_it_does_not_speak_of(assistant):
+    first = "Kapan tim Setwapres meninjau penerapan e-government di Cilegon?"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=assistant.ask(first).answer)]
+    answer = assistant.ask("Perda RPJMD Kota Cilegon 2016-2021 itu nomor berapa?", history=history)
+    assert answer.found and "4 Tahun 2016" in answer.answer
+    # the note still answers what it does speak of: the Perwal's own Berita Daerah number
+    refused = assistant.ask("Perwal Cilegon 106/2016 diundangkan di Berita Daerah nomor berapa?")
+    assert not refused.found and refused.reason == "dinyatakan-tidak-diketahui"

@@ -548,3 +548,98 @@ def test_pasal_berapa_does_not_take_a_numbered_pasal_on_another_subject(assistan
     evaluating UPTD, which the corpus says it does not know."""
     answer = assistant.ask(question)
     assert not any(c.pasal == "3" for c in answer.citations), answer.answer[:200]
+
+
+# ---- wave 2 session 7: fresh sets FR and M ---------------------------------------------------
+def _exchange(question, answer):
+    return [Turn(role="user", content=question), Turn(role="assistant", content=answer)]
+
+
+EVALUATION_AFTER_CLASSES = (
+    _exchange("Berapa jumlah nomenklatur jabatan pelaksana di Permenpan 41/2018 dulu?",
+              "Menurut Permenpan RB Nomor 45 Tahun 2022, Ringkasan — Penyederhanaan: 3.414 nomenklatur. [1]")
+    + _exchange("Permenpan ttg pedoman evaluasi jabatan nomor berapa?",
+                "Menurut Permenpan RB Nomor 34 Tahun 2011, Identitas Peraturan: Judul lengkap ... [1]")
+)
+
+
+@pytest.mark.parametrize("question", ["pasal 3-nya ngatur apa?", "kalau pasal 3 isinya apa?", "pasal 3 nya gimana?"])
+def test_a_pasal_follow_up_means_the_latest_exchanges_document(assistant, question):
+    q = _understand(assistant, question, EVALUATION_AFTER_CLASSES)
+    assert q.continues and q.reference.doc_ids == ["permenpan-rb-34-2011"] and q.reference.pasal == "3"
+
+
+def test_the_conversation_documents_run_latest_exchange_first(assistant):
+    from assistant.understanding.conversation import conversation_documents
+
+    assert conversation_documents(EVALUATION_AFTER_CLASSES, assistant.resolver())[:2] == [
+        "permenpan-rb-34-2011", "permenpan-rb-45-2022"]
+
+
+@pytest.mark.parametrize("question, family", [
+    ("permenpannya sendiri masih berlaku gak?", "permenpan-rb-17-2021"),
+    ("PermenPAN-nya udah dicabut belum?", "permenpan-rb-17-2021"),
+    ("SE-nya masih berlaku?", "se-walikota-cilegon-060-328-org-2023"),
+    ("kalau SE-nya, masih berlaku?", "se-walikota-cilegon-060-328-org-2023"),
+])
+def test_a_kind_named_alone_picks_the_conversations_document_of_that_kind(assistant, question, family):
+    history = (_exchange("Batas waktu pelantikan menurut Pasal 34 ayat (2) Permenpan RB 17/2021 kapan?",
+                         "Menurut Permenpan RB Nomor 17 Tahun 2021, Pasal 34 ayat (2): ... 31 Desember 2021. [1]")
+               + _exchange("Cilegon ngelantiknya kapan?",
+                           "Menurut Berita Penyetaraan Jabatan Kota Cilegon 2021, Pelantikan: 31 Desember 2021. [1] "
+                           "Selain itu, SE Wali Kota Cilegon Nomor 060/328/org/2023 menyebutkan: 227 pejabat. [2]"))
+    q = _understand(assistant, question, history)
+    assert q.continues and q.reference.doc_ids == [family]
+
+
+def test_kinds_named_alone_are_read_from_the_family_words():
+    from assistant.references import families_named
+
+    assert families_named("permenpannya sendiri masih berlaku?") == ["permen"]
+    assert families_named("UU-nya kapan disahkan, perwalnya juga?") == ["uu", "perwal"]
+    assert families_named("apa itu peta jabatan?") == []
+
+
+@pytest.mark.parametrize("question", [
+    "di situ ada yg namanya ketua tim?",
+    "di situ disebut pejabat level 2 juga?",
+    "yang di situ berlaku buat pemda juga?",
+])
+def test_di_situ_points_back(question):
+    assert points_back(question) == "rujukan"
+
+
+@pytest.mark.parametrize("question", [
+    "di situ ada yg namanya ketua tim?",
+    "ada ketentuan soal tim kerja lintas unit?",
+    "apa ada yg ngatur soal umpan balik?",
+])
+def test_a_follow_up_asking_whether_something_exists_keeps_its_own_kind(assistant, question):
+    history = _exchange("Permenpan yg ngatur sistem kerja pasca penyederhanaan birokrasi nomor brp?",
+                        "Menurut Permenpan RB Nomor 7 Tahun 2022: ... [1]")
+    q = _understand(assistant, question, history)
+    assert q.kind != "nomor"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("ayat berapa yang bilang pelaksana itu kerjanya rutin?", "pasal"),
+    ("itu diatur di ayat mana?", "pasal"),
+    ("Pasal 34 ayat berapa yang mengatur batas pelantikan?", "pasal"),
+    # "kapan ... diundangkan" asks a date only within one question
+    ("Permenpan 34/2011 mulai berlaku kapan? sejak diundangkan atau gimana?", "waktu"),
+    ("Permenpan 34/2011 diundangkan kapan?", "tanggal"),
+    ("kapan Perwal 9/2023 ditetapkan?", "tanggal"),
+])
+def test_the_kind_of_ayat_and_date_questions(question, kind):
+    from assistant.text import standardize
+    from assistant.understanding.kinds import question_kind
+
+    assert question_kind(standardize(question)) == kind
+
+
+def test_the_clitic_after_the_suffix_i_keeps_the_root():
+    from assistant.text import stem
+
+    # Sastrawi alone: "menilainya" -> "nila"; "bunyinya" and "isinya" were right already
+    assert [stem(w) for w in ("menilainya", "dinilainya", "memenuhinya", "bunyinya", "isinya")] == [
+        "nilai", "nilai", "penuh", "bunyi", "isi"]

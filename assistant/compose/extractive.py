@@ -230,7 +230,13 @@ class ExtractiveComposer:
                      and u.score >= 0.5 * best.score]
             if local:
                 best = max(local, key=lambda u: u.score)
-        if _says_unknown(best.text, evidence):
+        status = [u for u in units if _states_status(evidence, evidence.hits[u.hit_index])]
+        if evidence.kind == "status" and status:
+            # "Permenpan 34/2011 masih berlaku?": the named document's status section says it (that
+            # it is not known, too); its Pasal that another regulation "tidak berlaku lagi" answers
+            # another question.
+            best = max(status, key=lambda u: u.score)
+        elif _says_unknown(best.text, evidence):
             # The corpus's own "not known" outranks any unit that merely holds a date; not a unit
             # that states the fact with as much of the question ("Tidak ditemukan sumber yang
             # menyatakan ... dicabut" against "... mencabut Kepmenpan 11/2024" for "mencabut apa?").
@@ -531,8 +537,12 @@ def _note_names_the_asked(note: str, asked: str, evidence: Evidence) -> bool:
             continue
         qualifier = set(tokens(item)) - set(tokens(asked))
         # "nomor Berita Daerah Kota Cilegon" is not what "perda ... nomor berapa?" asks, though
-        # "daerah" is in both: most of what qualifies the item must be asked.
-        if not qualifier or not topic or 2 * len(qualifier & topic) >= len(qualifier):
+        # "daerah" is in both: most of what qualifies the item must be asked, and the note must
+        # speak of the question's most specific word ("Perda RPJMD Kota Cilegon ... nomor
+        # berapa?": the note of Perwal 106/2016 does not speak of the RPJMD).
+        if not qualifier or not topic:
+            return True
+        if 2 * len(qualifier & topic) >= len(qualifier) and max(topic, key=evidence.idf) in set(tokens(note)):
             return True
     return False
 
@@ -592,6 +602,15 @@ def _strong(unit: _Unit, own: dict[str, float]) -> bool:
     if unit.own < STRONG_OWN or not own:
         return False
     return max(own, key=own.get) in tokens(unit.text)
+
+
+def _states_status(evidence: Evidence, hit: ScoredChunk) -> bool:
+    """A passage of the named document's section on its status ("Status Peraturan", "Identitas
+    dan Status Berlaku")."""
+    return hit.chunk.doc_id in evidence.named_docs and bool(_STATUS_HEADING.search(hit.chunk.heading or ""))
+
+
+_STATUS_HEADING = re.compile(r"^status\b|\bstatus berlaku\b", re.I)
 
 
 def _is_provision(hit: ScoredChunk) -> bool:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..lexicons import load_map, load_words
 from ..records import Turn
-from ..references import Reference, ReferenceResolver, families_named
+from ..references import Reference, ReferenceResolver, families_named, without_families
 from ..text import tokens, word_groups
 from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS, question_kind
 from .question import Continuation
@@ -100,6 +100,9 @@ def points_back(question: str) -> str | None:
             return "rujukan"
         if word.endswith("nya") and word[:-3] in nouns:
             return "rujukan"  # "aturannya", "pasalnya", "dasar hukumnya": the one spoken of
+        owner = (words[i - 1] if i > 0 else "") if word == "nya" else word[:-3] if word.endswith("nya") else ""
+        if owner and families_named(owner):
+            return "rujukan"  # "permenpannya", "SE-nya": the instrument of that kind spoken of
         if role == "demonstratif":
             # "Itu mencabut apa?", "pasal itu", "aturan ini", "... yang itu?": pointing back. In
             # "apa itu peta jabatan?" or "sistem kerja itu tujuannya?" it marks the message's own topic.
@@ -200,7 +203,8 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
                             new_words=tuple(own_topic(question, own)), cited_in=located)
     pointer = points_back(question)
     words = _WORD.findall(question.lower())
-    topic = own_topic(question, own)
+    # "SE-nya", "permenpannya": the kind of instrument names which document, not a topic
+    topic = own_topic(without_families(question), own)
     earlier = set(own_topic(" ".join(users[-2:])))
     new = [t for t in topic if t not in earlier]
     document_level = bool(set(tokens(question)) & document_words()) and not own.pasal
