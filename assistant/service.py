@@ -251,8 +251,9 @@ class Assistant:
         (lexically, no second encoding); a passage that holds the new word and more of the topic
         comes first."""
         state = self.store.state()
-        if q.continuation.document_level or not q.continuation.new_words:
-            return hits
+        if q.continuation.document_level or not q.continuation.new_words \
+                or q.continuation.reason in GUESSED_CONTINUATIONS:
+            return hits  # a guessed continuation is read alone instead (`_read_alone`)
         new = [t for t in q.continuation.new_words if t in state.idf]
         if not new:
             return hits
