@@ -67,9 +67,10 @@ def collection_name(settings: Settings) -> str:
     """One collection per embedding model, so switching models never mixes vector spaces. The int8
     backend's vectors are another space too (cosine ~0.997 to fp32: int8 questions against fp32
     passages lost 0.015 of abstention recall on the dev split), while torch and ONNX fp32 give the
-    same vectors and share one collection."""
+    same vectors and share one collection. "-int8r": 7-bit weights (`onnx_export._quantize_int8`);
+    an index of the earlier 8-bit vectors is left behind and the next ingest fills the new one."""
     model_key = hashlib.sha1(settings.embedding_model.encode()).hexdigest()[:8]
-    family = "-int8" if settings.embedding_backend.strip().lower() == "onnx-int8" else ""
+    family = "-int8r" if settings.embedding_backend.strip().lower() == "onnx-int8" else ""
     return f"{settings.collection}-{model_key}{family}"
 
 

@@ -253,6 +253,22 @@ def test_onnx_int8_stays_close_to_the_torch_vectors(bundled_e5_models_dir, torch
     assert not np.allclose(int8.encode_queries(["x"]), torch_e5.encode_queries(["x"]), atol=1e-5)  # really int8
 
 
+def test_onnx_int8_weights_fit_seven_bits(bundled_e5_models_dir):
+    """7-bit weights: CPUs without VNNI sum u8 x s8 pairs in int16 (VPMADDUBSW), which 8-bit weights
+    can saturate; then the same index ranked differently from one machine to the next."""
+    import onnx
+    from onnx import numpy_helper
+
+    folder = onnx_export.ensure_onnx_model(bm.bundled_model_dir(bundled_e5_models_dir), bundled_e5_models_dir, "int8")
+    graph = onnx.load(str(folder / onnx_export.onnx_file("int8"))).graph
+    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer if t.data_type == onnx.TensorProto.INT8}
+    fed = [node.input[1] for node in graph.node if node.op_type == "MatMulInteger"]
+    assert fed and all(name in weights for name in fed)
+    widest = max(int(np.abs(weights[name].astype(np.int16)).max()) for name in fed)
+    assert widest <= 64, widest
+    assert 255 * widest * 2 <= np.iinfo(np.int16).max
+
+
 def test_onnx_export_is_done_once_and_complete(bundled_e5_models_dir):
     source = bm.bundled_model_dir(bundled_e5_models_dir)
     folder = onnx_export.ensure_onnx_model(source, bundled_e5_models_dir, "int8")

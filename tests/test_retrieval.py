@@ -51,8 +51,11 @@ def test_documents_carry_the_chunk_metadata():
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_each_mode_finds_the_regulation(mode):
-    hits = retriever(mode).search("kesetaraan jabatan pengawas ke jabatan fungsional ahli muda", k=5)
-    assert "permenpan-rb-17-2021" in {h.chunk.doc_id for h in hits}
+    # Documents in the order of their best chunk: the glossary's many short entries may take the
+    # first chunk places of a dense ranking; the regulation must still be among the first sources.
+    hits = retriever(mode).search("kesetaraan jabatan pengawas ke jabatan fungsional ahli muda", k=10)
+    sources = list(dict.fromkeys(h.chunk.doc_id for h in hits))
+    assert "permenpan-rb-17-2021" in sources[:3], sources
 
 
 def test_fusion_records_both_ranks():
