@@ -23,7 +23,7 @@ from .references import Reference
 from .spelling import Speller
 from .text import tokens, word_groups
 from .understanding import Question
-from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, situation_and_question
+from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, request_of, situation_and_question
 
 # The codes, as `Answer.reason` and the eval report's `refusal_reasons` show them.
 REASONS = {
@@ -91,8 +91,12 @@ class RefusalRules:
         if refusal:
             return refusal
         ref = q.reference
-        if any(h.exact for h in hits) or (ref.doc_ids and hits[0].chunk.doc_id in ref.doc_ids):
-            return None  # the question names a document the corpus holds
+        if any(h.exact for h in hits) or (ref.doc_ids and hits[0].chunk.doc_id in ref.doc_ids
+                                          and not q.continuation.cited_in):
+            # The question names a document the corpus holds. One it names only through a
+            # regulation that document cites ("Perbup Bogor 65/2023 ngatur honor ...?") must
+            # still hold the topic.
+            return None
         if q.continues and not q.continuation.new_words and hits[0].chunk.doc_id in q.conversation_docs:
             # A follow-up that adds no topic of its own ("berapa lama?", "kalau itu?") about the
             # documents the conversation is about; one with new words must still find them there.
@@ -116,7 +120,7 @@ class RefusalRules:
                 "menjawab berdasarkan dokumen tersebut.",
             )
         pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
-        asks = ref.pasal or _ASKS_WORDING.search(q.spelled) or _ASKS_CONTENT.search(q.spelled)
+        asks = ref.pasal or _ASKS_WORDING.search(request_of(q.spelled)) or _ASKS_CONTENT.search(request_of(q.spelled))
         if asks and not _mentioned(ref, top, pasal=pasal):
             return Refusal(
                 "naskah-tidak-dimuat",
@@ -129,7 +133,7 @@ class RefusalRules:
         """The wording of a regulation outside the corpus that a corpus document only names
         ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
         ref = q.reference
-        asks = _ASKS_WORDING.search(q.spelled) or (not ref.named_directly and _ASKS_CONTENT.search(q.spelled))
+        asks = _ASKS_WORDING.search(request_of(q.spelled)) or (not ref.named_directly and _ASKS_CONTENT.search(request_of(q.spelled)))
         if not (ref.outside and asks):
             return None
         names = self._names(ref.doc_ids)
@@ -156,9 +160,13 @@ class RefusalRules:
         if not (ref.pasal and ref.doc_ids and not any(h.exact for h in hits)):
             return None
         speaks_of = re.compile(rf"\bpasal\s+{re.escape(ref.pasal)}\b", re.I)
-        if not _ASKS_WORDING.search(q.spelled) and any(
-            h.chunk.doc_id in ref.doc_ids and speaks_of.search(h.chunk.text) for h in hits[:5]
-        ):
+        # "Isi Pasal 22, Pasal 41, dan Pasal 49 tidak dibaca": the corpus's own note that it does not
+        # hold what the Pasal says; a source naming the Pasal does not answer "apa isi Pasal 22?".
+        unread = re.compile(rf"\bisi\b[^.]*\bpasal\s+{re.escape(ref.pasal)}\b[^.]*\btidak\s+(?:dibaca|diketahui)\b", re.I)
+        request = request_of(q.spelled)
+        of_named = [h.chunk.text for h in hits[:5] if h.chunk.doc_id in ref.doc_ids]
+        declared_unread = _ASKS_CONTENT.search(request) and any(unread.search(text) for text in of_named)
+        if not (declared_unread or _ASKS_WORDING.search(request)) and any(speaks_of.search(t) for t in of_named):
             return None  # what a source says of that Pasal ("Dirujuk — Pasal 108") answers, not its wording
         names = self._names(ref.doc_ids)
         return Refusal(
@@ -192,7 +200,7 @@ class RefusalRules:
         ref = q.reference
         if not (ref.named_directly and ref.doc_ids and _annex_of_named(q.spelled, ref)):
             return None
-        if not (_ASKS_CONTENT.search(q.spelled) or _ASKS_TEXT.search(q.spelled)):
+        if not (_ASKS_CONTENT.search(request_of(q.spelled)) or _ASKS_TEXT.search(request_of(q.spelled))):
             return None
         if any(d in _with_annex(self.state) for d in ref.doc_ids):
             return None

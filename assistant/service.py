@@ -412,9 +412,12 @@ class Assistant:
             documents=state.documents,
             idf=state.idf_of,
             known=state.idf.__contains__,
+            pasal=q.reference.pasal,
             ayat=q.reference.ayat,
             huruf=q.reference.huruf,
-            named_docs=list(q.reference.doc_ids),
+            # A regulation outside the corpus that a conversation's document cites names none of its
+            # documents: "Perbup Bogor 65/2023 itu tentang apa?" is not asked of the citing document.
+            named_docs=[] if q.continuation.cited_in else list(q.reference.doc_ids),
             conversation_docs=q.conversation_docs if q.continues else [],
             place_docs=list(q.place_docs),
             # each part with the texts' words for what it says, as the whole question has them

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from assistant.index import IndexStore
 from assistant.records import Filters, Turn
+from assistant.text import standardize
 
 
 def check_citations(answer, shipped_settings):
@@ -452,3 +453,138 @@ def test_a_note_on_other_numbers_does_not_refuse_a_number_it_does_not_speak_of(a
     # the note still answers what it does speak of: the Perwal's own Berita Daerah number
     refused = assistant.ask("Perwal Cilegon 106/2016 diundangkan di Berita Daerah nomor berapa?")
     assert not refused.found and refused.reason == "dinyatakan-tidak-diketahui"
+
+
+# ---- wave 2 session 8: fresh set P -----------------------------------------------------------
+@pytest.mark.parametrize("question, kind", [
+    ("Permenpan 34/2011 mulai berlaku sejak tanggal ditetapkan atau sejak diundangkan?", "apakah"),
+    ("apakah batas waktunya 30 Juni atau 31 Desember 2021?", "apakah"),
+    ("tanggal berapa Permenpan 34/2011 ditetapkan?", "tanggal"),
+    ("berapa tahun atau berapa bulan masa penyesuaiannya?", "jumlah"),
+])
+def test_an_alternative_question_asks_which_option_holds_not_a_value(question, kind):
+    from assistant.understanding.kinds import question_kind
+
+    assert question_kind(standardize(question)) == kind
+
+
+def test_an_alternative_question_is_answered_by_the_option_that_holds(assistant):
+    answer = assistant.ask("Permenpan 34/2011 mulai berlaku sejak tanggal ditetapkan atau sejak diundangkan?")
+    assert answer.found and "sejak tanggal ditetapkan" in answer.answer
+
+
+def test_a_part_of_a_message_does_not_take_another_parts_kind(assistant):
+    # "brp" belongs to the second part; the first asks which regulation was replaced
+    answer = assistant.ask("Permen PANRB 45/2022 menggantikan permen yg mana, dan brp nomenklatur lama yg dirombak?")
+    assert answer.found and "41 Tahun 2018" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "SE Wali Kota Cilegon 060/328/org/2023 itu ditujukan kepada siapa saja dan apa saja poin penegasannya?",
+    "Mohon penjelasan, SE Walikota Cilegon Nomor 060/328/org/2023 ditujukan kpd siapa, dan apa isi surat edarannya?",
+])
+def test_a_two_part_question_whose_every_part_the_note_declares_unknown_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.found and answer.reason == "dinyatakan-tidak-diketahui"
+
+
+def test_a_two_part_question_with_a_known_part_is_answered(assistant):
+    answer = assistant.ask("SE Walikota Cilegon 060/328/org/2023 itu tentang apa dan ditujukan kepada siapa?")
+    assert answer.found and "Penegasan Pasca Penyederhanaan Birokrasi" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Apakah ada Permendagri 25 Tahun 2021 tentang penyederhanaan birokrasi? Mau dicantumkan di dasar hukum.",
+    "adakah Permendagri Nomor 25 Tahun 2021 soal penyederhanaan birokrasi?",
+    "Permendagri 25/2021 ttg penyederhanaan birokrasi itu memang ada?",
+])
+def test_whether_a_regulation_exists_is_answered_by_the_note_that_it_was_not_found(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.found and "Tidak ditemukan" in answer.answer
+    assert answer.citations[0].doc_id == "surat-mendagri-800-2603-otda-2021"
+
+
+@pytest.mark.parametrize("question", [
+    "Apakah benar peran subkoordinator dihapus berdasarkan Pasal 28 Permenpan 17/2021? Saya mau kutip di nota dinas.",
+    "Betulkah Pasal 28 Permenpan RB 17/2021 menghapus peran koordinator? Untuk dikutip di telaahan staf.",
+])
+def test_a_remark_after_the_question_is_not_a_request_for_the_wording(assistant, question):
+    answer = assistant.ask(question)
+    # what the sources say of that Pasal: its attribution is not certain
+    assert answer.found and "Belum Pasti" in answer.citations[0].label
+
+
+@pytest.mark.parametrize("question", [
+    "Apa isi Pasal 22 PP Nomor 18 Tahun 2016?",
+    "pasal 41 PP 18/2016 isinya apa ya?",
+])
+def test_the_content_of_a_pasal_the_corpus_notes_as_unread_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.found and answer.reason == "pasal-tidak-ada"
+
+
+def test_the_content_of_a_pasal_a_source_describes_is_answered_from_that_source(assistant):
+    answer = assistant.ask("Pasal 108 PP 18/2016 isinya apa?")
+    assert answer.found and "pemetaan urusan" in answer.answer
+    assert "Pasal 108" in answer.citations[0].label
+
+
+def test_a_stated_plan_is_no_answer_to_what_happened(assistant):
+    done = assistant.ask("Berapa orang pejabat Pemkot Cilegon yang disetarakan ke jabatan fungsional akhir 2021?")
+    assert done.found and "227" in done.answer
+    plan = assistant.ask("Pemkot Cilegon rencananya mengalihkan berapa pejabat eselon IV?")
+    assert plan.found and "200" in plan.answer
+
+
+def _conversation(assistant, *questions):
+    history, answer = [], None
+    for question in questions:
+        answer = assistant.ask(question, history=history)
+        history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.answer)]
+    return answer
+
+
+@pytest.mark.parametrize("follow_up", ["diundangkan di LN nomor berapa?", "LN-nya nomor brp?",
+                                       "diundangkan dalam lembaran negara nomor berapa?"])
+def test_a_gazette_number_follow_up_asks_about_the_conversations_document(assistant, follow_up):
+    answer = _conversation(assistant, "PP 72/2019 mengubah hal apa saja dari PP 18/2016?", follow_up)
+    assert answer.found and "187" in answer.answer and answer.citations[0].doc_id == "pp-72-2019"
+
+
+def test_the_gazettes_themselves_are_a_topic(assistant):
+    q = _understand_message(assistant, "btw TLN itu apa sih bedanya sama LN?",
+                            "PP 72/2019 mengubah hal apa saja dari PP 18/2016?")
+    assert not q.continues
+
+
+def test_the_replacing_regulations_gazette_number(assistant):
+    answer = _conversation(assistant, "Permenpan 28/2019 masih dipakai gak ya?",
+                           "penggantinya itu diundangkan di BN nomor brp?")
+    assert answer.found and "525" in answer.answer
+
+
+@pytest.mark.parametrize("follow_up", ["diatur di pedoman mana?", "pedomannya yang mana?", "itu ada di aturan apa?"])
+def test_which_instrument_holds_the_topic_continues_the_conversation(assistant, follow_up):
+    q = _understand_message(assistant, follow_up, "Apa yang dimaksud peta jabatan?")
+    assert q.continues
+
+
+def test_the_gazette_number_a_document_notes_as_unknown_is_refused(assistant):
+    answer = _conversation(assistant, "Ada perwal cilegon ttg peta jabatan perangkat daerah? nomor brp?",
+                           "diundangkan di berita daerah nomor brp?")
+    assert not answer.found and answer.reason == "dinyatakan-tidak-diketahui"
+
+
+def test_an_outside_regulation_cited_by_the_conversations_document_is_not_asked_of_it(assistant):
+    opening = "Permenpan 7/2022 ttg apa?"
+    about = _conversation(assistant, opening, "Perbup Bogor 65/2023 itu tentang apa?")
+    assert about.found and "Bupati Bogor" in about.answer.split("[1]")[0]
+    amount = _conversation(assistant, opening, "Oh iya, Perbup Bogor 65/2023 ngatur honor ketua tim kerja brp?")
+    assert not amount.found
+
+
+def _understand_message(assistant, question, *earlier):
+    history = []
+    for text in earlier:
+        history += [Turn(role="user", content=text), Turn(role="assistant", content=assistant.ask(text).answer)]
+    return assistant._understand(assistant._start(question, history, None, None)).understood

@@ -18,6 +18,7 @@ class Evidence:
     documents: dict[str, DocumentMeta]
     idf: callable  # token → idf in the index
     known: callable = lambda token: True  # whether the index holds the token at all
+    pasal: str | None = None  # a Pasal the question names
     ayat: str | None = None  # an ayat the question names
     huruf: str | None = None  # a huruf the question names ("menimbang huruf a")
     named_docs: list[str] = field(default_factory=list)  # documents the question names

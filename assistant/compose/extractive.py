@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Iterator
 
 from ..citations import body, make_citation
 from ..lexicons import load_map, load_words
+from ..lexicons.language import function_words
 from ..records import ScoredChunk
 from ..text import standardize, tokens, without_related_terms, word_groups
 from ..understanding.kinds import (
@@ -145,10 +147,16 @@ class ExtractiveComposer:
             situation, asked = situation_and_question(part)
             others = " ".join(p for j, p in enumerate(parts) if j != i)
             kind = question_kind(standardize(asked))
+            if kind == "umum" and evidence.kind in {question_kind(standardize(p)) for j, p in enumerate(parts) if j != i}:
+                # "menggantikan permen yg mana, dan brp nomenklatur yg dirombak?": the message's kind
+                # is another part's ("brp"); this part asks nothing of that kind.
+                kind = "umum"
+            elif kind == "umum":
+                kind = evidence.kind
             part_evidence = replace(
                 evidence,
                 question=asked,
-                kind=kind if kind != "umum" else evidence.kind,
+                kind=kind,
                 context=" ".join(x for x in (evidence.context, others) if x),
                 situation=" ".join(x for x in (background, situation) if x),
             )
@@ -195,7 +203,7 @@ class ExtractiveComposer:
         if any(t not in titles for t in own):
             own = {t: w for t, w in own.items() if t not in titles}
         own_total = sum(own.values())
-        if evidence.kind == "ihwal" and evidence.named_docs and not any(h.exact for h in evidence.hits):
+        if evidence.kind == "ihwal" and evidence.named_docs and not evidence.pasal and not any(h.exact for h in evidence.hits):
             about = self._about(evidence)
             if about:
                 return about
@@ -346,6 +354,7 @@ class ExtractiveComposer:
         if hit.chunk.doc_id in evidence.place_docs:
             prior *= 1.3  # "di Cilegon ...": the region's own documents say what happened there
         intro = hit.chunk.bagian == "Isi" and not hit.chunk.heading and meta is not None and not meta.resmi
+        plans_unasked = not _IRREALIS.search(evidence.question)
         out = []
         lead: set[str] = set()  # the stems of the sentence that introduces a list ("... meliputi:")
         header: set[str] = set()  # the stems of a table's header row
@@ -367,6 +376,8 @@ class ExtractiveComposer:
                 # topic ("itu tgl brp?"), is relevant as a whole.
                 overlap = max(overlap, 0.1)
             score = overlap * prior * (1.0 + _kind_bonus(evidence, text))
+            if plans_unasked and _IRREALIS.search(text):
+                score *= PLAN_SHARE  # "Pemkot akan mengalihkan sedikitnya 200 pejabat": a plan, not what happened
             if _ABOUT_THE_DIGEST.search(text):
                 score *= 0.4  # a digest describing itself answers no question about the rules
             elif intro:
@@ -379,6 +390,10 @@ class ExtractiveComposer:
         return out
 
 
+# Markers of what has not happened yet (lexicon ``irrealis_markers``): a sentence stating a plan
+# weighs this share when the question asks about no plan.
+_IRREALIS = re.compile(r"\b(?:" + "|".join(sorted(load_words("irrealis_markers"))) + r")\b", re.I)
+PLAN_SHARE = 0.7
 # Sentences in which a digest describes itself or its sources ("Dokumen ini merangkum ...").
 _ABOUT_THE_DIGEST = re.compile(
     r"^(?:(?:dokumen|ringkasan|glosarium|catatan) ini\b|semua isi berstatus|naskah resmi\w* tidak|isi di bawah"
@@ -481,23 +496,57 @@ def _declared_unknown(evidence: Evidence) -> str | None:
     """A refusal quoting the document's own note when it says that what is asked (its content, its
     date, its number) is not known. The document is the one the question names, or, for a
     follow-up, the one the conversation is about ("isi pasal-pasalnya gimana?")."""
+    docs = evidence.named_docs or evidence.conversation_docs[:1]
+    if not docs or any(h.exact for h in evidence.hits):
+        return None
+    parts = _parts(evidence)
     asked = _ASKED_BY_KIND.get(evidence.kind)
     if asked is None and (evidence.kind in ("ihwal", "daftar", "umum") and _ASKS_CONTENT.search(evidence.question)):
         asked = "isi"
-    docs = evidence.named_docs or evidence.conversation_docs[:1]
-    if asked is None or not docs or any(h.exact for h in evidence.hits):
+    if asked is None and len(parts) < 2:
         return None
-    if len(_parts(evidence)) > 1:
-        return None  # "judulnya apa, dan apakah isinya sudah dapat dirujuk?": answer what is known
     for hit in evidence.hits:
         if hit.chunk.doc_id not in docs:
             continue
         for text in _split_units(body(hit.chunk)):
             lowered = text.lower()
-            if lowered.startswith("yang tidak diketahui") and _note_names_the_asked(lowered, asked, evidence):
+            if not lowered.startswith("yang tidak diketahui"):
+                continue
+            if evidence.pasal and not re.search(rf"\bpasal\s+{re.escape(evidence.pasal)}\b", lowered):
+                continue  # "Pasal 108 ... isinya apa?": a note on other matters says nothing of that Pasal
+            if len(parts) > 1:
+                # "ditujukan kepada siapa, dan apa isi penegasannya?": refused only when the note
+                # names what every part asks; "judulnya apa, dan apakah isinya sudah dapat
+                # dirujuk?" is answered with what is known.
+                named = all(_note_item_names(lowered, replace(evidence, question=part)) for part in parts)
+            else:
+                named = _note_names_the_asked(lowered, asked, evidence)
+            if named:
                 label = make_citation(1, hit, evidence.documents, []).label
                 return _unknown_message(text, label)
     return None
+
+
+def _naming_tokens(evidence: Evidence) -> set[str]:
+    """The stems of the named documents' short names ("Perwal Kota Cilegon Nomor 9 Tahun 2023")."""
+    return {t for d in evidence.named_docs if d in evidence.documents for t in tokens(evidence.documents[d].short_name)}
+
+
+@lru_cache(maxsize=1)
+def _function_stems() -> frozenset[str]:
+    return frozenset(tokens(" ".join(sorted(function_words()))))
+
+
+def _note_item_names(note: str, evidence: Evidence) -> bool:
+    """Whether one item of a "Yang tidak diketahui: ..." note holds every word the question asks
+    about ("kepada siapa surat itu ditujukan" for "ditujukan kepada siapa saja?")."""
+    asked = _asked_words(evidence) - FRAME_WORDS.get(question_kind(standardize(evidence.question)), frozenset()) \
+        - _naming_tokens(evidence)
+    items = re.split(r"[,;:()]|\b(?:dan|serta)\b", note.removeprefix("yang tidak diketahui"))
+    if not asked:
+        # "apa saja poin penegasannya?" (its topic is the document's title): it asks the content
+        return bool(_ASKS_CONTENT.search(evidence.question)) and any("isi" in tokens(item) for item in items)
+    return any(asked <= set(tokens(item)) for item in items)
 
 
 _EXISTENCE_WORDS = "|".join(sorted(load_words("existence_words")))
@@ -507,8 +556,16 @@ _EXISTENCE_QUESTION = re.compile(
     rf"(?<!\byang )(?<!\byg )\b(?:{_EXISTENCE_WORDS})\s*(?:gak|ga|nggak|enggak|tidak|belum|kah)?\s*\?*\s*$", re.I)
 
 
+# "Apakah ada Permendagri 25/2021 ...?", "adakah ...?": the polar question opens with the
+# existence predicate (the yes/no particle, then "ada"), the thing asked about follows.
+_EXISTENCE_FIRST = re.compile(
+    rf"^(?:apakah|apa|apa\s+benar|benarkah)\s+(?:memang\s+|sudah\s+|masih\s+)?(?:{_EXISTENCE_WORDS})\b|^(?:adakah|tersediakah)\b",
+    re.I)
+
+
 def _asks_existence(question: str) -> bool:
-    return bool(_EXISTENCE_QUESTION.search(without_related_terms(question).strip()))
+    text = without_related_terms(question).strip()
+    return bool(_EXISTENCE_QUESTION.search(text) or _EXISTENCE_FIRST.search(text))
 
 
 def _lists_other_unknowns(text: str, evidence: Evidence) -> bool:
@@ -535,7 +592,8 @@ def _note_names_the_asked(note: str, asked: str, evidence: Evidence) -> bool:
     for item in re.split(r"[,;:()]|\b(?:dan|serta)\b", note.removeprefix("yang tidak diketahui")):
         if not re.search(rf"\b{asked}\b", item):
             continue
-        qualifier = set(tokens(item)) - set(tokens(asked))
+        # "... untuk Perwal ini": function words and the named document's own name qualify nothing
+        qualifier = set(tokens(item)) - set(tokens(asked)) - _function_stems() - _naming_tokens(evidence)
         # "nomor Berita Daerah Kota Cilegon" is not what "perda ... nomor berapa?" asks, though
         # "daerah" is in both: most of what qualifies the item must be asked, and the note must
         # speak of the question's most specific word ("Perda RPJMD Kota Cilegon ... nomor

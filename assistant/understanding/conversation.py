@@ -73,6 +73,33 @@ def _not_topic() -> frozenset[str]:
     return QUESTION_WORDS | ALL_FRAME_WORDS | document_words() | frozenset(tokens(markers))
 
 
+@lru_cache(maxsize=1)
+def _gazettes() -> re.Pattern:
+    names = sorted(load_map("gazette_names"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+
+
+def _without_gazettes(text: str) -> str:
+    """`text` without the gazettes a regulation is promulgated in ("di LN nomor berapa?"): where a
+    document was promulgated is one of its attributes, not a topic (lexicon ``gazette_names``).
+    Only where the message asks for that attribute (its promulgation, its number): "LN itu apa
+    bedanya dengan BN?" is about the gazettes themselves."""
+    if not _ASKS_PROMULGATION.search(text):
+        return text
+    return _gazettes().sub(" ", text)
+
+
+_ASKS_PROMULGATION = re.compile(r"\b(?:nomor\w*|no|nomer|diundangkan|diundangkannya|dimuat|dicatat)\b", re.I)
+
+
+def _without_asked_instrument(text: str) -> str:
+    """`text` without an instrument noun the message asks to identify ("diatur di pedoman mana?",
+    "aturan apa?": noun + interrogative): it asks which instrument holds the conversation's
+    topic, and names no topic of its own (lexicon ``reference_nouns``)."""
+    nouns = "|".join(sorted(_reference_nouns() - {"jabatan", "hal", "hukum"}))
+    return re.sub(rf"\b(?:{nouns})\s+(?=(?:yang\s+|yg\s+)?(?:mana|apa)\b)", " ", text, flags=re.I)
+
+
 def own_topic(question: str, reference: Reference | None = None) -> list[str]:
     """The message's topic stems: not question or frame words, not the words naming a document."""
     text = reference.strip_from(question) if reference else question
@@ -204,7 +231,7 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
     pointer = points_back(question)
     words = _WORD.findall(question.lower())
     # "SE-nya", "permenpannya": the kind of instrument names which document, not a topic
-    topic = own_topic(without_families(question), own)
+    topic = own_topic(_without_asked_instrument(_without_gazettes(without_families(question))), own)
     earlier = set(own_topic(" ".join(users[-2:])))
     new = [t for t in topic if t not in earlier]
     document_level = bool(set(tokens(question)) & document_words()) and not own.pasal

@@ -66,6 +66,16 @@ def situation_and_question(text: str) -> tuple[str, str]:
     return " ".join(sentences[:-1]), sentences[-1]
 
 
+def request_of(text: str) -> str:
+    """The message up to its last question mark when what follows asks nothing ("Apakah benar ...
+    Pasal 28 ...? Saya mau kutip di nota dinas."): a remark on what the answer is for is not part
+    of what is asked. The whole message otherwise."""
+    head, mark, tail = text.rpartition("?")
+    if not mark or _CONTENT_INTERROGATIVES.intersection(re.findall(r"\w+", tail.lower())):
+        return text
+    return head + mark
+
+
 _COMPARISON = re.compile(
     r"\b(?:beda|bedanya|perbedaan|membedakan)\b\s*(?:antara\s+)?(?P<a>.+?)\s+(?:dan|dengan|dgn|sama|sm|vs\.?|atau)\s+"
     r"(?P<b>.+?)(?:\s+(?:apa|apaan|gimana|bagaimana|itu)\b|[?.,]|$)",
@@ -98,6 +108,25 @@ def sub_questions(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
+# Kinds that ask for a value (a date, a number, a year, a time): an alternative question offers
+# the values itself and asks which holds.
+_VALUE_KINDS = frozenset({"tanggal", "nomor", "tahun", "jumlah", "waktu"})
+# The yes/no particle is no question word of its own ("apakah A atau B?" is still a choice).
+_CONTENT_INTERROGATIVES = frozenset(load_words("interrogatives")) - {"apakah"}
+
+
 def question_kind(question: str) -> str:
     q = question.lower()
-    return next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(q)), "umum")
+    kind = next((kind for kind, pattern in _KIND_PATTERNS if pattern.search(q)), "umum")
+    if kind in _VALUE_KINDS and is_alternative_question(q):
+        # "mulai berlaku sejak tanggal ditetapkan atau sejak diundangkan?" names no date it wants:
+        # it asks which of the two holds, as a yes/no question does.
+        return "apakah"
+    return kind
+
+
+def is_alternative_question(question: str) -> bool:
+    """A choice between options the message names ("A atau B?"), with no question word asking for
+    a value of its own (an interrogative of the lexicon other than the yes/no "apakah")."""
+    words = re.findall(r"\w+", question.lower())
+    return "atau" in words and _CONTENT_INTERROGATIVES.isdisjoint(words)
