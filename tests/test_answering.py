@@ -588,3 +588,8 @@ def _understand_message(assistant, question, *earlier):
     for text in earlier:
         history += [Turn(role="user", content=text), Turn(role="assistant", content=assistant.ask(text).answer)]
     return assistant._understand(assistant._start(question, history, None, None)).understood
+
+
+def test_each_part_of_a_two_part_message_is_answered_by_its_provision(assistant):
+    answer = assistant.ask("Klasifikasi jabatan pelaksana di Permen PANRB 45/2022 ada apa saja, dan diatur di pasal berapa?")
+    assert answer.found and "klerek" in answer.answer and answer.citations[0].pasal == "4"

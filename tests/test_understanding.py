@@ -643,3 +643,18 @@ def test_the_clitic_after_the_suffix_i_keeps_the_root():
     # Sastrawi alone: "menilainya" -> "nila"; "bunyinya" and "isinya" were right already
     assert [stem(w) for w in ("menilainya", "dinilainya", "memenuhinya", "bunyinya", "isinya")] == [
         "nilai", "nilai", "penuh", "bunyi", "isi"]
+
+
+# ---- wave 2 session 8: fresh set P -----------------------------------------------------------
+@pytest.mark.parametrize("message, parts", [
+    ("Klasifikasi jabatan pelaksana di Permen PANRB 45/2022 ada apa saja, dan diatur di pasal berapa?", 2),
+    ("Perpres SPBE itu nomor berapa, lalu siapa yang menetapkannya?", 2),
+    ("batas waktu usulan kapan, terus pelantikannya paling lambat kapan?", 2),
+    ("Tugas, fungsi, dan wewenang Bagian Organisasi apa saja?", 1),
+    ("Jabatan administrator, pengawas, dan pelaksana disetarakan ke jenjang apa?", 1),
+    ("Di bagian kami ada staf yang ngurus surat, menata arsip, dan input data. Mereka masuk kelompok apa?", 1),
+])
+def test_a_comma_and_conjunction_opens_a_second_question_only_between_two_questions(message, parts):
+    from assistant.understanding.kinds import sub_questions
+
+    assert len(sub_questions(message)) == parts

@@ -99,10 +99,29 @@ def topic_words(text: str) -> set[str]:
 _ASKS = re.compile(r"^(?:\w+\s+){0,2}(?:apa|apakah|bagaimana|berapa|siapa|kapan|mana|mengapa|kenapa)\b", re.I)
 
 
+_COMMA_AND = re.compile(r",\s*(?:dan|serta|lalu|terus|kemudian)\s+", re.I)
+
+
+def _after_comma_and(text: str) -> list[str]:
+    """"... ada apa saja, dan diatur di pasal berapa?": a comma and a coordinating conjunction
+    open a second question when the clauses on both sides carry an interrogative of their own
+    ("tugas, fungsi, dan wewenangnya apa?" is one question listing three things)."""
+    def asks(clause: str) -> bool:
+        return bool(_INTERROGATIVES.intersection(re.findall(r"\w+", standardize(clause).lower())))
+
+    out, start = [], 0
+    for match in _COMMA_AND.finditer(text):
+        clause = _SENTENCE.split(text[match.end():])[0]  # "..., dan input data. Kalau ... apa?": not this clause
+        if asks(text[start:match.start()]) and asks(_COMMA_AND.split(clause)[0]):
+            out.append(text[start:match.start()])
+            start = match.end()
+    return [*out, text[start:]]
+
+
 def sub_questions(question: str) -> list[str]:
     """The questions a message asks, when it asks more than one: parts of 3+ words, and after the
     first only those that ask something ("..., buat konsiderans draf perwal" is no question)."""
-    parts = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question)]
+    parts = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question) for p in _after_comma_and(p)]
     parts = [p for p in parts if len(p.split()) >= 3]
     parts = parts[:1] + [p for p in parts[1:] if _ASKS.search(standardize(p)) or question_kind(standardize(p)) != "umum"]
     return parts if len(parts) > 1 else [question]
@@ -111,8 +130,9 @@ def sub_questions(question: str) -> list[str]:
 # Kinds that ask for a value (a date, a number, a year, a time): an alternative question offers
 # the values itself and asks which holds.
 _VALUE_KINDS = frozenset({"tanggal", "nomor", "tahun", "jumlah", "waktu"})
+_INTERROGATIVES = frozenset(load_words("interrogatives"))
 # The yes/no particle is no question word of its own ("apakah A atau B?" is still a choice).
-_CONTENT_INTERROGATIVES = frozenset(load_words("interrogatives")) - {"apakah"}
+_CONTENT_INTERROGATIVES = _INTERROGATIVES - {"apakah"}
 
 
 def question_kind(question: str) -> str:
