@@ -22,7 +22,7 @@ from .records import DocumentMeta, ScoredChunk
 from .references import Reference
 from .spelling import Speller
 from .text import tokens, word_groups
-from .understanding import Question
+from .understanding import Question, new_concepts
 from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, request_of, situation_and_question
 
 # The codes, as `Answer.reason` and the eval report's `refusal_reasons` show them.
@@ -101,7 +101,13 @@ class RefusalRules:
             # A follow-up that adds no topic of its own ("berapa lama?", "kalau itu?") about the
             # documents the conversation is about; one with new words must still find them there.
             return None
-        if self.evidence_score(q, hits) < MIN_EVIDENCE:
+        score = self.evidence_score(q, hits)
+        if q.continues and score < MIN_EVIDENCE and new_concepts(q) <= 1:
+            # "terus pelantikannya paling lambat kapan?": the passages may hold the one thing the
+            # message itself adds without holding the whole borrowed topic with it. (A message
+            # bringing several concepts of its own is a question of its own: it is not let through.)
+            score = max(score, self.evidence_score(q, hits, alone=True))
+        if score < MIN_EVIDENCE:
             return Refusal("bukti-lemah", not_found(self.state.documents))
         return None
 

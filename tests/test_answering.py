@@ -593,3 +593,14 @@ def _understand_message(assistant, question, *earlier):
 def test_each_part_of_a_two_part_message_is_answered_by_its_provision(assistant):
     answer = assistant.ask("Klasifikasi jabatan pelaksana di Permen PANRB 45/2022 ada apa saja, dan diatur di pasal berapa?")
     assert answer.found and "klerek" in answer.answer and answer.citations[0].pasal == "4"
+
+
+@pytest.mark.parametrize("conversation", [
+    ("Pak, kepala seksi di dinas kami kena penyetaraan. Nanti jadi JF jenjang apa?", "kalau yg eselon III?",
+     "terus pelantikannya dulu paling lambat kapan?"),
+    ("Eselon IV disetarakan jadi JF jenjang apa?", "trus pelantikannya paling lambat kapan ya?"),
+])
+def test_a_follow_up_adding_one_thing_is_answered_when_the_passages_hold_that_thing(assistant, conversation):
+    answer = _conversation(assistant, *conversation)
+    assert answer.found and "31 Desember 2021" in answer.answer
+
