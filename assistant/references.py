@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .lexicons.language import root_words
 from .records import DocumentMeta
 from .text import is_indonesian_word, stem
 
@@ -187,6 +188,8 @@ class ReferenceResolver:
         bare = list(_BARE_NUMBER.finditer(text))
         for match in list(_NUM_YEAR.finditer(text)) + bare:
             family = _family_of(match) if match.group("family") else None
+            if family == "lain" and match.group("family").lower() in root_words():
+                continue  # "peran pejabat level 2", "kepala ... 2": a word of the language, no instrument
             nomor = match.groupdict().get("nomor")
             tahun = match.groupdict().get("tahun")
             if not nomor:

@@ -658,3 +658,60 @@ def test_a_comma_and_conjunction_opens_a_second_question_only_between_two_questi
     from assistant.understanding.kinds import sub_questions
 
     assert len(sub_questions(message)) == parts
+
+
+@pytest.mark.parametrize("follow_up", ["direkturnya bertanggung jawab ke siapa?", "kedudukannya di bawah siapa?",
+                                       "pengecualiannya ada?"])
+def test_a_message_opening_with_a_possessed_noun_points_back(follow_up):
+    from assistant.understanding.conversation import points_back
+
+    assert points_back(follow_up) == "rujukan"
+
+
+@pytest.mark.parametrize("message", ["Sebenarnya apa itu peta jabatan?", "Biasanya anjab disusun siapa?",
+                                     "Apa itu peta jabatan?"])
+def test_a_discourse_adverb_or_no_nya_opening_does_not_point_back(message):
+    from assistant.understanding.conversation import points_back
+
+    assert points_back(message) is None
+
+
+def test_a_status_asked_after_a_question_about_a_matter_is_that_matters(assistant):
+    q = _understand(assistant, "perannya masih berlaku gak?",
+                    _exchange("Apakah koordinator dan subkoordinator itu jabatan?",
+                              "Menurut Permenpan RB Nomor 28 Tahun 2019, Ringkasan — Koordinator: ... [1]"))
+    assert q.continues and not q.continuation.document_level
+    named = _understand(assistant, "masih berlaku?",
+                        _exchange("Permenpan 28/2019 ttg apa?", "Menurut Permenpan RB Nomor 28 Tahun 2019: ... [1]"))
+    assert named.continuation.document_level and named.reference.doc_ids == ["permenpan-rb-28-2019"]
+
+
+@pytest.mark.parametrize("switch", ["Apa beda Perwal dan Perbup?", "bedanya perbup sama perwal apa?"])
+def test_comparing_two_kinds_of_instrument_is_a_topic_of_its_own(assistant, switch):
+    q = _understand(assistant, switch, _exchange("Apa saja kriteria pembentukan UPTD?",
+                                                 "Menurut Permendagri Nomor 12 Tahun 2017, ... [1]"))
+    assert not q.continues
+
+
+@pytest.mark.parametrize("message", ["apa peran Pejabat Level 2 pada tahap perencanaan?",
+                                     "kepala seksi level 4 jadi apa?"])
+def test_a_word_of_the_language_before_a_number_names_no_instrument(assistant, message):
+    ref = assistant.resolver().resolve(message)
+    assert ref.unresolved is None and not ref.doc_ids
+
+
+def test_an_instrument_outside_the_corpus_is_still_named(assistant):
+    assert assistant.resolver().resolve("Pergub Banten 12/2020 ngatur apa?").unresolved
+
+
+def test_a_regulations_name_does_not_make_the_kind(assistant):
+    named = "Menurut Permenpan RB Nomor 7 Tahun 2022, penyederhanaan birokrasi dilaksanakan dalam berapa tahap?"
+    assert _understand(assistant, named, []).kind != "nomor"
+    asked = "Permenpan RB Nomor 17 Tahun 2021 diundangkan di Berita Negara nomor berapa?"
+    assert _understand(assistant, asked, []).kind == "nomor"
+
+
+def test_asking_for_examples_asks_a_list(assistant):
+    q = _understand(assistant, "contohnya?", _exchange("Informasi jabatan hasil anjab memuat berapa butir?",
+                                                       "Menurut Permenpan RB Nomor 1 Tahun 2020, ... 17 butir [1]"))
+    assert q.kind == "daftar"

@@ -71,7 +71,8 @@ def understand(
             if continuation.pasal is not None:
                 reference = continuation.pasal
             standalone = f"{spelled} {continuation.context}".strip()
-    kind = question_kind(standardize(spelled))
+    # "Menurut Permenpan RB Nomor 7 Tahun 2022, ... berapa tahap?": a name's "Nomor" asks nothing
+    kind = question_kind(standardize(own.strip_from(spelled) or spelled))
     if kind == "umum" and continuation.continues and not continuation.document_level and not _asks_itself(spelled):
         # "kalau pejabat pengawas?" asks what the earlier question asked; "bagaimana kalau
         # terlambat?" asks a question of its own (its own interrogative), of no kind we read.

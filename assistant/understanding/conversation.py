@@ -18,7 +18,7 @@ from ..lexicons import load_map, load_words
 from ..records import Turn
 from ..references import Reference, ReferenceResolver, families_named, without_families
 from ..text import tokens, word_groups
-from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS, question_kind
+from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS, compared_sides, question_kind
 from .question import Continuation
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -30,6 +30,8 @@ SHORT_WORDS = 6
 # A message this short that brings at most one new concept is a fragment of the conversation's
 # question (ellipsis: "kalau SPBE?", "Bappeda jadi apa?"), not a question of its own.
 FRAGMENT_WORDS = 3
+# A message this short that opens with a possessed noun ("direkturnya ...") points back.
+POSSESSED_OPENING_WORDS = 8
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +114,12 @@ def points_back(question: str) -> str | None:
     words = _WORD.findall(question.lower())
     if not words:
         return None
+    if len(words) <= POSSESSED_OPENING_WORDS and re.fullmatch(r"[a-z]{3,}nya", words[0]) \
+            and words[0] not in _discourse_adverbs() and not compared_sides(question):
+        # "direkturnya bertanggung jawab ke siapa?", "pengecualiannya ada?": a message that opens
+        # with a possessed noun leaves its owner to the conversation (not "sebenarnya ...", nor
+        # "bedanya perbup sama perwal?", whose owners are the sides it names).
+        return "rujukan"
     markers = _markers()
     first = markers.get(words[0])
     if first == "pembuka":
@@ -231,10 +239,18 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
     pointer = points_back(question)
     words = _WORD.findall(question.lower())
     # "SE-nya", "permenpannya": the kind of instrument names which document, not a topic
-    topic = own_topic(_without_asked_instrument(_without_gazettes(without_families(question))), own)
+    # "Apa beda Perwal dan Perbup?" compares the kinds themselves: they are its topic
+    named_kinds = question if compared_sides(question) else without_families(question)
+    topic = own_topic(_without_asked_instrument(_without_gazettes(named_kinds)), own)
     earlier = set(own_topic(" ".join(users[-2:])))
     new = [t for t in topic if t not in earlier]
     document_level = bool(set(tokens(question)) & document_words()) and not own.pasal
+    if document_level and question_kind(question) == "status" and not _names_an_instrument(words) \
+            and not any(resolver.resolve(turn).doc_ids for turn in users[-2:]):
+        # "Koordinator itu jabatan bukan?" - "masih berlaku gak perannya?": a status asked after a
+        # question about a matter, not a regulation, is that matter's (the role's), not the status
+        # of whichever document the answer quoted.
+        document_level = False
     # "permenpannya sendiri masih berlaku?": the conversation's document of that kind
     documents = resolver.of_families(conversation_documents(history, resolver), families_named(question))
     if pointer is not None:
@@ -245,7 +261,8 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         return Continuation(False, "pengalih-topik")
     elif not new:
         reason = "topik-sama"
-    elif len(new) == 1 and len(words) <= SHORT_WORDS and _possessive_points_back(words, new):
+    elif len(new) == 1 and len(words) <= SHORT_WORDS and not compared_sides(question) \
+            and _possessive_points_back(words, new):
         reason = "rujukan"  # "tujuannya apa?": the -nya points at the conversation's topic
     elif (len(words) <= FRAGMENT_WORDS and _new_concepts(question, own, earlier) <= 1
           and question_kind(question) != "definisi"):  # "Apa itu JDIH?" asks afresh
@@ -297,6 +314,18 @@ def _outside_only(own: Reference) -> bool:
     """The message names regulations outside the corpus only (its doc_ids, if any, are documents
     that speak of them, not documents it names)."""
     return not own.named_directly and bool(own.unresolved or own.outside)
+
+
+def _names_an_instrument(words: list[str]) -> bool:
+    """"masih berlaku gak aturannya?", "SE-nya": the message speaks of a regulation itself."""
+    instruments = _reference_nouns() - {"jabatan", "hal", "hukum", "pasal", "ayat", "huruf"}
+    return any(w in instruments or (w.endswith("nya") and w[:-3] in instruments) for w in words) \
+        or bool(families_named(" ".join(words)))
+
+
+@lru_cache(maxsize=1)
+def _discourse_adverbs() -> frozenset[str]:
+    return load_words("discourse_nya_adverbs")
 
 
 def _possessive_points_back(words: list[str], new: list[str]) -> bool:

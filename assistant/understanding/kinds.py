@@ -36,7 +36,7 @@ _KINDS = [
                  r"|mengapakan|ngapain|(?:pe)?kerjaannya|tugasnya (?:apa|apa saja))\b"
                  r"|\b(?:itu|tuh|tu)\s+(?:apa|apaan)(?!\s+(?:saja|aja|sj|yang|yg))\b"),
     ("daftar", r"\b(?:opd|dinas|badan|jabatan|instansi|unit|perda|aturan|daerah|eselon|jenjang|tim)\s+mana\b"
-               r"|\b(apa saja|berapa saja|mana saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar"
+               r"|\b(apa saja|berapa saja|mana saja|sebutkan|jenis|macam|klasifikasi|kriteria|syarat|persyaratan|tahap(an)?|langkah|daftar|contoh(?:nya)?"
                r"|unsur|komponen|faktor)\b"),
     ("siapa", r"\bsiapa\b"),
     ("jumlah", r"\b(berapa|jumlah|banyak)\b"),
