@@ -15,13 +15,11 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
 
-from .lexicons.language import function_words
 from .records import DocumentMeta, ScoredChunk
 from .references import Reference
 from .spelling import Speller
-from .text import tokens, word_groups
+from .text import function_stems, tokens, word_groups
 from .understanding import Question, new_concepts
 from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, request_of, situation_and_question
 
@@ -126,7 +124,8 @@ class RefusalRules:
                 "menjawab berdasarkan dokumen tersebut.",
             )
         pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
-        asks = ref.pasal or _ASKS_WORDING.search(request_of(q.spelled)) or _ASKS_CONTENT.search(request_of(q.spelled))
+        request = request_of(q.spelled)
+        asks = ref.pasal or _ASKS_WORDING.search(request) or _ASKS_CONTENT.search(request)
         if asks and not _mentioned(ref, top, pasal=pasal):
             return Refusal(
                 "naskah-tidak-dimuat",
@@ -139,7 +138,8 @@ class RefusalRules:
         """The wording of a regulation outside the corpus that a corpus document only names
         ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
         ref = q.reference
-        asks = _ASKS_WORDING.search(request_of(q.spelled)) or (not ref.named_directly and _ASKS_CONTENT.search(request_of(q.spelled)))
+        request = request_of(q.spelled)
+        asks = _ASKS_WORDING.search(request) or (not ref.named_directly and _ASKS_CONTENT.search(request))
         if not (ref.outside and asks):
             return None
         names = self._names(ref.doc_ids)
@@ -168,7 +168,8 @@ class RefusalRules:
         speaks_of = re.compile(rf"\bpasal\s+{re.escape(ref.pasal)}\b", re.I)
         # "Isi Pasal 22, Pasal 41, dan Pasal 49 tidak dibaca": the corpus's own note that it does not
         # hold what the Pasal says; a source naming the Pasal does not answer "apa isi Pasal 22?".
-        unread = re.compile(rf"\bisi\b[^.]*\bpasal\s+{re.escape(ref.pasal)}\b[^.]*\btidak\s+(?:dibaca|diketahui)\b", re.I)
+        unread = re.compile(
+            rf"\bisi\b[^.]*\bpasal\s+{re.escape(ref.pasal)}\b[^.]*\btidak\s+(?:dibaca|diketahui)\b", re.I)
         request = request_of(q.spelled)
         of_named = [h.chunk.text for h in hits[:5] if h.chunk.doc_id in ref.doc_ids]
         declared_unread = _ASKS_CONTENT.search(request) and any(unread.search(text) for text in of_named)
@@ -206,7 +207,8 @@ class RefusalRules:
         ref = q.reference
         if not (ref.named_directly and ref.doc_ids and _annex_of_named(q.spelled, ref)):
             return None
-        if not (_ASKS_CONTENT.search(request_of(q.spelled)) or _ASKS_TEXT.search(request_of(q.spelled))):
+        request = request_of(q.spelled)
+        if not (_ASKS_CONTENT.search(request) or _ASKS_TEXT.search(request)):
             return None
         if any(d in _with_annex(self.state) for d in ref.doc_ids):
             return None
@@ -268,7 +270,7 @@ class RefusalRules:
         state = self.state
         # Function words the corpus never uses ("walaupun") are no topic it could hold.
         ignore = QUESTION_WORDS | FRAME_WORDS.get(q.kind, frozenset()) | {
-            t for t in _function_stems() if t not in state.idf}
+            t for t in function_stems() if t not in state.idf}
         own = q.reference.strip_from(q.spelled)
         topic = own if alone else q.reference.strip_from(q.standalone)
         # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
@@ -378,12 +380,6 @@ def _ayat_numbers(chunk) -> set[str]:
         if first.isdigit() and (last or first).isdigit():
             numbers |= {str(n) for n in range(int(first), int(last or first) + 1)}
     return numbers
-
-
-@lru_cache(maxsize=1)
-def _function_stems() -> frozenset[str]:
-    """The stems of Sastrawi's stop words (lexicons.language.function_words)."""
-    return frozenset(t for w in sorted(function_words()) for t in tokens(w))
 
 
 def _concepts(text: str, ignore: frozenset[str]) -> list[tuple[str, ...]]:

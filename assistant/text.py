@@ -16,7 +16,7 @@ from functools import lru_cache
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 from .lexicons import lexicon_hash, load_map, load_words
-from .lexicons.language import colloquial_lexicon, root_words, source_fingerprint
+from .lexicons.language import colloquial_lexicon, function_words, root_words, source_fingerprint
 
 # Bump the revision when the code of `passage_tokens` changes; the lexicons' bytes (ours, Kamus
 # Alay's version, Sastrawi's dictionary) are part of the version, so editing a table re-tokenizes
@@ -255,3 +255,9 @@ def without_related_terms(text: str) -> str:
     if match and with_related_terms(text[: match.start()]) == text:
         return text[: match.start()]
     return text
+
+
+@lru_cache(maxsize=1)
+def function_stems() -> frozenset[str]:
+    """The stems of Sastrawi's stop words (lexicons.language.function_words)."""
+    return frozenset(t for w in sorted(function_words()) for t in tokens(w))

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Iterator
 
 from ..citations import body, make_citation
 from ..lexicons import load_map, load_words
-from ..lexicons.language import function_words
 from ..records import ScoredChunk
-from ..text import standardize, tokens, without_related_terms, word_groups
+from ..text import function_stems, standardize, tokens, without_related_terms, word_groups
 from ..understanding.kinds import (
     FRAME_WORDS,
     QUESTION_WORDS,
@@ -147,7 +145,8 @@ class ExtractiveComposer:
             situation, asked = situation_and_question(part)
             others = " ".join(p for j, p in enumerate(parts) if j != i)
             kind = question_kind(standardize(asked))
-            if kind == "umum" and evidence.kind in {question_kind(standardize(p)) for j, p in enumerate(parts) if j != i}:
+            other_kinds = {question_kind(standardize(p)) for j, p in enumerate(parts) if j != i}
+            if kind == "umum" and evidence.kind in other_kinds:
                 # "menggantikan permen yg mana, dan brp nomenklatur yg dirombak?": the message's kind
                 # is another part's ("brp"); this part asks nothing of that kind.
                 kind = "umum"
@@ -203,7 +202,8 @@ class ExtractiveComposer:
         if any(t not in titles for t in own):
             own = {t: w for t, w in own.items() if t not in titles}
         own_total = sum(own.values())
-        if evidence.kind == "ihwal" and evidence.named_docs and not evidence.pasal and not any(h.exact for h in evidence.hits):
+        if evidence.kind == "ihwal" and evidence.named_docs and not evidence.pasal \
+                and not any(h.exact for h in evidence.hits):
             about = self._about(evidence)
             if about:
                 return about
@@ -532,11 +532,6 @@ def _naming_tokens(evidence: Evidence) -> set[str]:
     return {t for d in evidence.named_docs if d in evidence.documents for t in tokens(evidence.documents[d].short_name)}
 
 
-@lru_cache(maxsize=1)
-def _function_stems() -> frozenset[str]:
-    return frozenset(tokens(" ".join(sorted(function_words()))))
-
-
 def _note_item_names(note: str, evidence: Evidence) -> bool:
     """Whether one item of a "Yang tidak diketahui: ..." note holds every word the question asks
     about ("kepada siapa surat itu ditujukan" for "ditujukan kepada siapa saja?")."""
@@ -559,8 +554,8 @@ _EXISTENCE_QUESTION = re.compile(
 # "Apakah ada Permendagri 25/2021 ...?", "adakah ...?": the polar question opens with the
 # existence predicate (the yes/no particle, then "ada"), the thing asked about follows.
 _EXISTENCE_FIRST = re.compile(
-    rf"^(?:apakah|apa|apa\s+benar|benarkah)\s+(?:memang\s+|sudah\s+|masih\s+)?(?:{_EXISTENCE_WORDS})\b|^(?:adakah|tersediakah)\b",
-    re.I)
+    rf"^(?:apakah|apa|apa\s+benar|benarkah)\s+(?:memang\s+|sudah\s+|masih\s+)?(?:{_EXISTENCE_WORDS})\b"
+    r"|^(?:adakah|tersediakah)\b", re.I)
 
 
 def _asks_existence(question: str) -> bool:
@@ -593,7 +588,7 @@ def _note_names_the_asked(note: str, asked: str, evidence: Evidence) -> bool:
         if not re.search(rf"\b{asked}\b", item):
             continue
         # "... untuk Perwal ini": function words and the named document's own name qualify nothing
-        qualifier = set(tokens(item)) - set(tokens(asked)) - _function_stems() - _naming_tokens(evidence)
+        qualifier = set(tokens(item)) - set(tokens(asked)) - function_stems() - _naming_tokens(evidence)
         # "nomor Berita Daerah Kota Cilegon" is not what "perda ... nomor berapa?" asks, though
         # "daerah" is in both: most of what qualifies the item must be asked, and the note must
         # speak of the question's most specific word ("Perda RPJMD Kota Cilegon ... nomor
