@@ -604,3 +604,11 @@ def test_a_follow_up_adding_one_thing_is_answered_when_the_passages_hold_that_th
     answer = _conversation(assistant, *conversation)
     assert answer.found and "31 Desember 2021" in answer.answer
 
+
+
+def test_a_date_of_something_else_than_the_document_is_not_refused_by_its_note(assistant):
+    answer = _conversation(assistant, "Penyelenggaraan SPBE di Kota Cilegon diatur dengan perwal apa?",
+                           "komitmen bersama smart city-nya ditandatangani kapan?")
+    assert answer.found and "11 Oktober 2019" in answer.answer
+    own = assistant.ask("Perwal Cilegon 106/2016 ditetapkan tanggal berapa?")
+    assert not own.found and own.reason == "dinyatakan-tidak-diketahui"

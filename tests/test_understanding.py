@@ -715,3 +715,12 @@ def test_asking_for_examples_asks_a_list(assistant):
     q = _understand(assistant, "contohnya?", _exchange("Informasi jabatan hasil anjab memuat berapa butir?",
                                                        "Menurut Permenpan RB Nomor 1 Tahun 2020, ... 17 butir [1]"))
     assert q.kind == "daftar"
+
+
+@pytest.mark.parametrize("message", ["batas waktunya instansi nyesuain nomenklatur?", "tenggatnya kapan?",
+                                     "jangka waktunya berapa?"])
+def test_a_time_frame_noun_with_its_possessive_asks_a_time(message):
+    from assistant.text import standardize
+    from assistant.understanding.kinds import question_kind
+
+    assert question_kind(standardize(message)) == "waktu"

@@ -15,6 +15,7 @@ from ..citations import body, make_citation
 from ..lexicons import load_map, load_words
 from ..records import ScoredChunk
 from ..text import function_stems, standardize, tokens, without_related_terms, word_groups
+from ..understanding.conversation import document_words
 from ..understanding.kinds import (
     FRAME_WORDS,
     QUESTION_WORDS,
@@ -580,7 +581,14 @@ def _note_names_the_asked(note: str, asked: str, evidence: Evidence) -> bool:
     what qualifies it there is the question's topic (or either has nothing else). "Mencabut Permenpan
     nomor berapa?" asks a number, but not the Berita Negara number the note says is unknown. Only
     for numbers (a regulation's number, its Pasal's, its gazette's are different facts); a date
-    of a regulation is its enactment's ("ditandatangani" is the note's "tanggal penetapan")."""
+    of a regulation is its enactment's ("ditandatangani" is the note's "tanggal penetapan"), unless
+    the question asks the date of something else the note does not speak of ("komitmen smart
+    city-nya ditandatangani kapan?")."""
+    if asked == "tanggal":
+        other = (_asked_words(evidence) - FRAME_WORDS.get(evidence.kind, frozenset()) - set(tokens(asked))
+                 - _naming_tokens(evidence) - document_words())
+        if other and max(other, key=evidence.idf) not in set(tokens(note)):
+            return False
     if asked != "nomor":
         return bool(re.search(rf"\b{asked}\b", note))
     topic = _asked_words(evidence) - FRAME_WORDS.get(evidence.kind, frozenset()) - set(tokens(asked))

@@ -29,7 +29,9 @@ _KINDS = [
     # "tahun berapa?" asks which year; "berapa tahun?" how many years (a number, see "jumlah")
     ("tahun", r"^(?!.*\b(?:lama|usia|umur|masa)\b).*\btahun\s+berapa\b"),
     ("ihwal", r"\b(perihal(?:nya)?|hal apa|tentang apa|mengatur apa|membahas apa|mengenai apa|isinya apa|soal apa|judul(nya)?)\b"),
-    ("waktu", r"\b(kapan|batas waktu|tenggat|deadline|paling lambat|paling lama|berapa lama|jangka waktu|sampai kapan)\b"),
+    # "batas waktunya?": the frame noun with its possessive
+    ("waktu", r"\b(kapan|(?:batas waktu|tenggat|deadline|jangka waktu)(?:nya)?|paling lambat|paling lama|berapa lama"
+              r"|sampai kapan)\b"),
     ("status", r"\bmasih\s+(?:berlaku|dipakai|bisa dipakai|digunakan|bisa digunakan|dipake|sah|relevan)\b"
                r"|\b(?:sudah|udah|telah)\s+(?:dicabut|diganti|tidak berlaku)\b|\bstatus(?:nya)?\b"),
     ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya|singkatan|kepanjangan(nya)?|kependekan"
