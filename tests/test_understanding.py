@@ -629,6 +629,15 @@ def test_a_follow_up_asking_whether_something_exists_keeps_its_own_kind(assistan
     ("Permenpan 34/2011 mulai berlaku kapan? sejak diundangkan atau gimana?", "waktu"),
     ("Permenpan 34/2011 diundangkan kapan?", "tanggal"),
     ("kapan Perwal 9/2023 ditetapkan?", "tanggal"),
+    # an alternative question asks which option holds, not a value
+    ("Permenpan 34/2011 mulai berlaku sejak tanggal ditetapkan atau sejak diundangkan?", "apakah"),
+    ("apakah batas waktunya 30 Juni atau 31 Desember 2021?", "apakah"),
+    ("tanggal berapa Permenpan 34/2011 ditetapkan?", "tanggal"),
+    ("berapa tahun atau berapa bulan masa penyesuaiannya?", "jumlah"),
+    # a time frame noun with its possessive
+    ("batas waktunya instansi nyesuain nomenklatur?", "waktu"),
+    ("tenggatnya kapan?", "waktu"),
+    ("jangka waktunya berapa?", "waktu"),
 ])
 def test_the_kind_of_ayat_and_date_questions(question, kind):
     from assistant.text import standardize
@@ -715,12 +724,3 @@ def test_asking_for_examples_asks_a_list(assistant):
     q = _understand(assistant, "contohnya?", _exchange("Informasi jabatan hasil anjab memuat berapa butir?",
                                                        "Menurut Permenpan RB Nomor 1 Tahun 2020, ... 17 butir [1]"))
     assert q.kind == "daftar"
-
-
-@pytest.mark.parametrize("message", ["batas waktunya instansi nyesuain nomenklatur?", "tenggatnya kapan?",
-                                     "jangka waktunya berapa?"])
-def test_a_time_frame_noun_with_its_possessive_asks_a_time(message):
-    from assistant.text import standardize
-    from assistant.understanding.kinds import question_kind
-
-    assert question_kind(standardize(message)) == "waktu"
