@@ -597,5 +597,5 @@ def test_a_date_of_something_else_than_the_document_is_not_refused_by_its_note(a
     answer = _conversation(assistant, "Penyelenggaraan SPBE di Kota Cilegon diatur dengan perwal apa?",
                            "komitmen bersama smart city-nya ditandatangani kapan?")
     assert answer.found and "11 Oktober 2019" in answer.answer
-    own = assistant.ask("Perwal Cilegon 106/2016 ditetapkan tanggal berapa?")
+    own = assistant.ask("Perwal Cilegon 106/2016 tgl berapa ditetapkannya?")
     assert not own.found and own.reason == "dinyatakan-tidak-diketahui"

@@ -716,7 +716,7 @@ def test_an_instrument_outside_the_corpus_is_still_named(assistant):
 def test_a_regulations_name_does_not_make_the_kind(assistant):
     named = "Menurut Permenpan RB Nomor 7 Tahun 2022, penyederhanaan birokrasi dilaksanakan dalam berapa tahap?"
     assert _understand(assistant, named, []).kind != "nomor"
-    asked = "Permenpan RB Nomor 17 Tahun 2021 diundangkan di Berita Negara nomor berapa?"
+    asked = "Permenpan RB Nomor 17 Tahun 2021 itu diundangkan di BN nomor brp?"
     assert _understand(assistant, asked, []).kind == "nomor"
 
 
