@@ -281,7 +281,23 @@ _VERB_CONFIX = re.compile(r"^(?:di|me|mem|men|meng|meny|ter|per|diper|memper)[a-
 def named_places(question: str) -> list[str]:
     """The regions a question names ("Serang" in "kota serang udh punya perwal ...")."""
     return [m.group("place") for m in _REGION.finditer(question.lower())
-            if m.group("place") not in _NOT_A_PLACE and not _is_confixed_verb(m.group("place"))]
+            if m.group("place") not in _NOT_A_PLACE and not _is_confixed_verb(m.group("place"))
+            and not _is_prefixed_verb(m.group("place"))]
+
+
+# The verbal prefixes and the root's first letter each drops (meN- nasalises k-, p-, s-, t-:
+# "menetapkan" is men- + "tetap").
+_PREFIXES = (("meng", "k"), ("meny", "s"), ("mem", "p"), ("men", "t"), ("meng", ""), ("mem", ""), ("men", ""),
+             ("me", ""), ("di", ""), ("ter", ""))
+
+
+def _is_prefixed_verb(word: str) -> bool:
+    """A verb made of a prefix and an Indonesian root as the grammar builds it ("provinsi mengundang
+    kami": meng- + "undang"; "dikirim"): the word after "provinsi" is then no toponym."""
+    root = stem(word)
+    if root == word or len(root) < 3 or not is_indonesian_word(word):
+        return False
+    return any(word.startswith(prefix) and dropped + word[len(prefix):] == root for prefix, dropped in _PREFIXES)
 
 
 def _is_confixed_verb(word: str) -> bool:

@@ -49,6 +49,9 @@ DENSE_CENTER = 0.85
 DENSE_WEIGHT = 1.0
 UNKNOWN_WEIGHT = 0.1
 MISSING_WEIGHT = 0.05
+# A follow-up bringing this many concepts of its own is a question of its own: the passages must
+# hold its own words too, not only the topic it borrows (as service.READ_ALONE_CONCEPTS).
+OWN_CONCEPTS = 3
 
 # A question about the wording of a regulation ("bunyinya", "isi lampirannya", "pasal yang mengatur ...").
 _ASKS_WORDING = re.compile(r"\bbunyi\w*|\bkutip\w*|\blampiran\w*|\b(?:pasal|psl)\s+(?:yang|yg|mana|berapa|brp)\b", re.I)
@@ -105,6 +108,11 @@ class RefusalRules:
             # message itself adds without holding the whole borrowed topic with it. (A message
             # bringing several concepts of its own is a question of its own: it is not let through.)
             score = max(score, self.evidence_score(q, hits, alone=True))
+        elif q.continues and new_concepts(q) >= OWN_CONCEPTS:
+            # The other way round: "ketua tim kerja dapet tunjangan gak? berapa besarannya?" after
+            # questions about tim kerja brings several concepts of its own, and the borrowed topic
+            # must not stand in for them: its own words must be held too.
+            score = min(score, self.evidence_score(q, hits, alone=True))
         if score < MIN_EVIDENCE:
             return Refusal("bukti-lemah", not_found(self.state.documents))
         return None
@@ -275,18 +283,26 @@ class RefusalRules:
         topic = own if alone else q.reference.strip_from(q.standalone)
         # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
         # a message describes first is not what the corpus must hold.
-        topic, own = situation_and_question(topic)[1], situation_and_question(own)[1]
+        situation, topic = situation_and_question(topic)
+        own = situation_and_question(own)[1]
         concepts = _concepts(topic, ignore)
         words = [w for concept in concepts for w in concept]
         weights = [max(state.idf_of(w) for w in concept) for concept in concepts]
         total = sum(weights)
+        # The situation's words count where the passage holds them ("Dinas kami mau membentuk UPTD
+        # baru. Kriteria apa yang wajib dipenuhi usulan itu?": the question leans on them), never
+        # against it.
+        # Not when the question itself brings a word the corpus never uses ("cuti besar"): the
+        # situation would then lend support to what the corpus does not speak of.
+        told = [] if any(w not in ignore for w in self.speller.unknown(topic)) else \
+            [(c, max(state.idf_of(w) for w in c)) for c in _concepts(situation, ignore | set(words))]
         passages = [set(tokens(hit.chunk.text)) for hit in hits[:3]]
         coverage = 0.0
         if total:
-            coverage = max(
-                (sum(w for concept, w in zip(concepts, weights) if set(concept) <= p) / total for p in passages),
-                default=0.0,
-            )
+            def share(p: set[str]) -> float:
+                also = sum(w for c, w in told if set(c) <= p)
+                return (sum(w for concept, w in zip(concepts, weights) if set(concept) <= p) + also) / (total + also)
+            coverage = max((share(p) for p in passages), default=0.0)
         unknown = [w for w in self.speller.unknown(own) if w not in ignore]
         anywhere = set().union(*passages) if passages else set()
         missing = max((state.idf_of(w) for w in words if w in state.idf and w not in anywhere), default=0.0)

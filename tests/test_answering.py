@@ -599,3 +599,33 @@ def test_a_date_of_something_else_than_the_document_is_not_refused_by_its_note(a
     assert answer.found and "11 Oktober 2019" in answer.answer
     own = assistant.ask("Perwal Cilegon 106/2016 tgl berapa ditetapkannya?")
     assert not own.found and own.reason == "dinyatakan-tidak-diketahui"
+
+
+# ---- wave 2 session 9: fresh sets U and V ----------------------------------------------------
+def test_the_formulas_of_an_official_letter_are_no_topic_the_corpus_must_hold(assistant):
+    from assistant.understanding.kinds import without_letter_formulas
+
+    letter = ("Dengan hormat, sehubungan dengan penyusunan peta jabatan di lingkungan kami, mohon dijelaskan apa "
+              "yang dimaksud dengan peta jabatan. Atas perhatiannya kami ucapkan terima kasih.")
+    assert "hormat" not in without_letter_formulas(letter) and "sehubungan" not in without_letter_formulas(letter)
+    assert "terima kasih" not in without_letter_formulas(letter)
+    answer = assistant.ask(letter)
+    assert answer.found and "glosarium-penyederhanaan-birokrasi" in {c.doc_id for c in answer.citations}
+
+
+def test_the_situation_a_question_leans_on_counts_where_the_passage_holds_it(assistant):
+    answer = assistant.ask("Sekretariat DPRD kami mau membentuk UPTD baru di bawah dinas teknis. Kriteria apa yang "
+                           "wajib dipenuhi usulan tersebut?")
+    assert answer.found and answer.citations[0].doc_id == "permendagri-12-2017", answer.answer[:200]
+    # a situation does not lend its support to a question about what the corpus never speaks of
+    leave = assistant.ask("Di bagian kami ada pelaksana klerek yang sudah bekerja 6 tahun. Berapa lama cuti besar "
+                          "yang boleh ia ambil?")
+    assert not leave.found
+
+
+def test_a_follow_up_with_several_concepts_of_its_own_must_find_them(assistant):
+    answer = _conversation(assistant, "Rumah sakit daerah kedudukannya gimana setelah PP 72/2019?",
+                           "kalau PNS RSUD pindah tugas ke dinas lain prosedurnya gimana?")
+    assert not answer.found and answer.reason == "bukti-lemah"
+    kept = _conversation(assistant, "Eselon IV disetarakan jadi JF jenjang apa?", "kalau eselon III jadi apa?")
+    assert kept.found and "madya" in kept.answer

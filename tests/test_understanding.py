@@ -397,6 +397,19 @@ def test_a_confixed_verb_after_a_region_word_is_no_place(assistant, question):
     assert answer.reason != "daerah-tidak-ada", answer.answer[:200]
 
 
+@pytest.mark.parametrize("question", [
+    "Biro Organisasi provinsi mengundang kami rapat soal UPT. UPT dinas provinsi dibentuk dengan apa?",
+    "Apakah kabupaten dikirimi salinan peraturan itu?",
+    "UPT dibentuk kalau provinsi menetapkan urusan itu?",
+])
+def test_a_prefixed_verb_after_a_region_word_is_no_place(assistant, question):
+    from assistant.references import named_places
+
+    assert named_places(question) == []
+    assert named_places("perbup kota bekasi dan kota medan") == ["bekasi", "medan"]
+    assert assistant.ask(question).reason != "daerah-tidak-ada"
+
+
 def test_pasal2_is_chat_reduplication_not_pasal_2(assistant):
     q = _understand(assistant, "Permenpan RB 1 Tahun 2023 melaksanakan pasal2 mana aja dari PP 11/2017?")
     assert q.reference.pasal is None

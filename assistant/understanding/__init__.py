@@ -21,7 +21,7 @@ from ..references import Reference, ReferenceResolver, named_places
 from ..spelling import Speller
 from ..text import standardize, word_groups
 from .conversation import after_switch_marker, decide, own_topic
-from .kinds import compared_sides, question_kind, situation_and_question, sub_questions
+from .kinds import compared_sides, question_kind, situation_and_question, sub_questions, without_letter_formulas
 from .question import Continuation, Question
 
 __all__ = ["Continuation", "GUESSED_CONTINUATIONS", "Question", "describe_filters", "new_concepts", "understand"]
@@ -52,7 +52,7 @@ def understand(
     spelled = speller.correct(question)
     # "btw, ...", "oh ya, ...": a marker that turns to another matter is not part of what is asked.
     rest = after_switch_marker(spelled)
-    spelled = rest or spelled
+    spelled = without_letter_formulas(rest or spelled)
     own = resolver.resolve(spelled)
     continuation = decide(spelled, list(history), resolver, own, locate, cites, switched=rest is not None)
     reference = own

@@ -6,6 +6,7 @@ frame words of a kind ("batas waktu" for a deadline) say what is asked, not what
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..lexicons import load_map, load_words
 from ..text import standardize, tokens
@@ -66,6 +67,19 @@ def situation_and_question(text: str) -> tuple[str, str]:
     if len(sentences) < 2 or len(sentences[-1].split()) < 4:
         return "", text
     return " ".join(sentences[:-1]), sentences[-1]
+
+
+@lru_cache(maxsize=1)
+def _letter_formulas() -> re.Pattern:
+    formulas = sorted(load_map("letter_formulas"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(f) for f in formulas) + r")(?:nya)?\b[,.:;!]?\s*", re.I)
+
+
+def without_letter_formulas(text: str) -> str:
+    """`text` without the formulas of an official letter ("Dengan hormat,", "sehubungan dengan",
+    "atas perhatiannya terima kasih"; lexicon ``letter_formulas``): they frame the question and
+    are no topic the corpus must hold."""
+    return _letter_formulas().sub("", text).strip() or text
 
 
 def request_of(text: str) -> str:
