@@ -123,6 +123,23 @@ def _acronym(title: str) -> str:
 _FAMILY_NAMED = re.compile(rf"\b(?:{_FAMILY_RE})(?:-?nya)?\b")
 
 
+_DERIVED_NOUN = re.compile(r"\b(?:per|ke)[a-z]{2,}an\b")
+# The derived nouns that do name instruments ("Peraturan Bupati ...", "Keputusan Nomor ...").
+_INSTRUMENT_NOUNS = frozenset({"peraturan", "keputusan"})
+
+
+def _without_derived_nouns(text: str) -> str:
+    """`text` with the nouns the grammar derives by the confix per-/ke-...-an from a root
+    ("perubahan" from "ubah", "pertimbangan", "kepegawaian") blanked out, same length: they open
+    like an instrument's kind ("perkaban", "pergub") but name none."""
+    def blank(match: re.Match) -> str:
+        word = match.group(0)
+        if word in _INSTRUMENT_NOUNS or not (is_indonesian_word(word) and stem(word) in root_words()):
+            return word
+        return " " * len(word)
+    return _DERIVED_NOUN.sub(blank, text)
+
+
 def families_named(text: str) -> list[str]:
     """The kinds of instrument a text names (families of `_FAMILY_WORDS`, not "lain")."""
     found = (_family_of(m) for m in _FAMILY_NAMED.finditer(text.lower()))
@@ -185,8 +202,10 @@ class ReferenceResolver:
         if huruf:
             ref.huruf = huruf.group("huruf")
             ref.mentions.append(huruf.group(0))
-        bare = list(_BARE_NUMBER.finditer(text))
-        for match in list(_NUM_YEAR.finditer(text)) + bare:
+        # "perubahan di Permenpan 6/2022": the catch-all kind "per..." must not take the noun
+        numbered = _without_derived_nouns(text)
+        bare = list(_BARE_NUMBER.finditer(numbered))
+        for match in list(_NUM_YEAR.finditer(numbered)) + bare:
             family = _family_of(match) if match.group("family") else None
             if family == "lain" and match.group("family").lower() in root_words():
                 continue  # "peran pejabat level 2", "kepala ... 2": a word of the language, no instrument

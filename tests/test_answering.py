@@ -629,3 +629,9 @@ def test_a_follow_up_with_several_concepts_of_its_own_must_find_them(assistant):
     assert not answer.found and answer.reason == "bukti-lemah"
     kept = _conversation(assistant, "Eselon IV disetarakan jadi JF jenjang apa?", "kalau eselon III jadi apa?")
     assert kept.found and "madya" in kept.answer
+
+
+def test_the_considerations_of_the_conversations_document_are_a_document_level_question(assistant):
+    answer = _conversation(assistant, "Permendagri 12/2017 itu melaksanakan pasal-pasal PP 18/2016 yang mana aja?",
+                           "lalu menimbangnya apa saja?")
+    assert answer.found and answer.citations[0].doc_id == "permendagri-12-2017", answer.answer[:200]

@@ -103,3 +103,17 @@ def test_named_places(question, places):
     from assistant.references import named_places
 
     assert named_places(question) == places
+
+
+@pytest.mark.parametrize("question, doc_ids, unresolved", [
+    # a noun derived by per-/ke-...-an opens like an instrument's kind but names none
+    ("Apa saja perubahan di Permenpan 45/2022 dibanding aturan yang lama?", ["permenpan-rb-45-2022"], None),
+    ("rencana perubahan nomenklatur 8 OPD tahun 2021 apa saja?", [], None),
+    ("pertimbangan penetapan Perwal 9/2023 apa?", ["perwal-cilegon-9-2023"], None),
+    # instrument kinds the corpus does not hold stay named
+    ("pergub 12/2020 ngatur apa", [], "pergub 12/2020"),
+    ("Peraturan Bupati Bogor Nomor 65 Tahun 2023 isinya apa?", [], "peraturan bupati bogor nomor 65 tahun 2023"),
+])
+def test_a_derived_noun_is_no_instrument_kind(resolver, question, doc_ids, unresolved):
+    ref = resolver.resolve(question)
+    assert (ref.doc_ids, ref.unresolved) == (doc_ids, unresolved)

@@ -359,9 +359,15 @@ class ExtractiveComposer:
         out = []
         lead: set[str] = set()  # the stems of the sentence that introduces a list ("... meliputi:")
         header: set[str] = set()  # the stems of a table's header row
+        # A line of the preamble asked for means what its heading says of it ("Menimbang": "a.
+        # bahwa ..."), as a list item means what its lead-in says. (Not every heading: a digest's
+        # headings retell its topic and would outrank the Pasal that states it.)
+        asked_preamble = _PREAMBLE.match(hit.chunk.heading or "") and _ASKS_PREAMBLE.search(evidence.question)
+        section = set(tokens(hit.chunk.heading or "")) if asked_preamble else set()
         for line_no, text in enumerate(_split_units(body(hit.chunk))):
             stems = set(tokens(text))
             overlap = sum(w for t, w in weights.items() if t in stems)
+            overlap += 0.5 * sum(w for t, w in weights.items() if t in section and t not in stems)
             row = text.startswith("|")
             context = frozenset(header) if row and header else frozenset()
             header = (header or stems) if row else set()
@@ -403,7 +409,7 @@ _ABOUT_THE_DIGEST = re.compile(
 )
 _PREAMBLE = re.compile(r"^(?:menimbang|mengingat)\b", re.I)
 _ASKS_PREAMBLE = re.compile(
-    r"\b(?:menimbang|mengingat|pertimbangan|latar belakang|alasan|tujuan\w*|guna\w*|fungsi\w*"
+    r"\b(?:menimbang\w*|mengingat\w*|pertimbangan|latar belakang|alasan|tujuan\w*|guna\w*|fungsi\w*"
     r"|manfaat\w*|(?:untuk|buat)\s+(?:\w+\s+)?apa)\b",
     re.I,
 )
