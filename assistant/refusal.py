@@ -291,9 +291,8 @@ class RefusalRules:
         total = sum(weights)
         # The situation's words count where the passage holds them ("Dinas kami mau membentuk UPTD
         # baru. Kriteria apa yang wajib dipenuhi usulan itu?": the question leans on them), never
-        # against it.
-        # Not when the question itself brings a word the corpus never uses ("cuti besar"): the
-        # situation would then lend support to what the corpus does not speak of.
+        # against it; not when the question itself brings a word the corpus never uses ("cuti
+        # besar"): the situation would then lend support to what the corpus does not speak of.
         told = [] if any(w not in ignore for w in self.speller.unknown(topic)) else \
             [(c, max(state.idf_of(w) for w in c)) for c in _concepts(situation, ignore | set(words))]
         passages = [set(tokens(hit.chunk.text)) for hit in hits[:3]]
