@@ -193,7 +193,20 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(stem(x) for w in _WORD.findall(_token_form(standardize(text))) for x in expand(w))
+    return tuple(_stem_in_standard_spelling(x) for w in _WORD.findall(_token_form(standardize(text))) for x in expand(w))
+
+
+@lru_cache(maxsize=100_000)
+def _stem_in_standard_spelling(word: str) -> str:
+    """A chat spelling of a root is one in its affixed forms too: "setaun" stems to "taun", which
+    the chat lexicon reads as "tahun". Whole words were looked up already (`standardize`), so
+    only a root the stemmer uncovers is looked up here; a word kept as written (an identifier,
+    "ORG") is its own stem and stays."""
+    root = stem(word)
+    standard = SLANG.get(root) if root != word else None
+    if not standard or " " in standard:
+        return root
+    return stem(standard)
 
 
 _WRITTEN_WORD = re.compile(r"[\w-]+")
@@ -247,6 +260,15 @@ def with_related_terms(question: str) -> str:
     ]
     extra = list(dict.fromkeys(extra))
     return f"{question} ({', '.join(extra)})" if extra else question
+
+
+def related_stems(question: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """For each related term `question` says: the stems it is said with and the stems of the texts'
+    words for it ("tanda tangan" -> {tanda, tangan}, {tandatangan})."""
+    said = tokens(question)
+    present = set(said)
+    return [(frozenset(key), frozenset(tokens(words))) for key, words in _related_terms()
+            if key and key[0] in present and _holds(said, key)]
 
 
 def without_related_terms(text: str) -> str:

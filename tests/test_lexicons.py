@@ -242,3 +242,11 @@ def test_no_word_that_frames_a_question_is_an_abbreviation():
     frame = set(load_words("question_frame_words")) | set(load_words("document_level_words"))
     frame |= {w for words in load_map("question_frame_by_kind").values() for w in words.split()}
     assert not frame & set(ABBREVIATIONS), sorted(frame & set(ABBREVIATIONS))
+
+
+def test_a_chat_spelling_of_a_root_is_read_in_its_affixed_forms():
+    # "taun" is a chat spelling of "tahun" (chat_slang.tsv); the stemmer uncovers it in "setaun"
+    assert tokens("jam kerja efektif setaun") == tokens("jam kerja efektif setahun")
+    assert tokens("pertaun") == ["tahun"]
+    # a word kept as written is its own stem and stays ("ORG" is no "orang")
+    assert "org" in tokens("SE 060/328/ORG/2023")
