@@ -227,6 +227,30 @@ class RefusalRules:
             "lampiran itu. Periksa naskah resminya (beserta lampiran) di JDIH instansi penerbit.",
         )
 
+    def unheld_articles(self, q: Question) -> Refusal | None:
+        """The articles of a document of which the corpus holds a digest but no Pasal ("bisa kirim isi
+        pasal-pasalnya?" of Perwal Cilegon 9/2023): its identity or summary would answer another
+        question. A named Pasal is `_unknown_pasal`'s. Not in `before_compose`: the service asks
+        it, and lets the document's own note that the wording is not known speak first."""
+        ref = q.reference
+        # named, or the conversation's document ("pasal2nya?")
+        documents = self.state.documents
+        # regulations only (a news digest that speaks of one has no articles to hold)
+        regulations = [d for d in (ref.doc_ids or (q.conversation_docs if q.continues else []))
+                       if d in documents and documents[d].jenis.lower() not in ("berita", "glosarium")]
+        docs = regulations if ref.doc_ids else regulations[:1]
+        # "judulnya apa, dan apakah isi pasal-pasalnya tersedia?": the other part is answered
+        if ref.pasal or not docs or q.sub_questions or not _ASKS_ARTICLES.search(q.spelled):
+            return None
+        if any(d in _with_articles(self.state) for d in docs):
+            return None
+        names = self._names(docs)
+        return Refusal(
+            "naskah-tidak-dimuat",
+            f"Korpus memuat ringkasan {names}, tetapi tidak memuat pasal-pasalnya, jadi saya tidak dapat "
+            "mengutip bunyi pasalnya. Periksa naskah resminya di JDIH instansi penerbit.",
+        )
+
     def _unheld_year(self, q: Question, hits) -> Refusal | None:
         """A year the message asks about ("nilai Indeks SPBE Cilegon tahun 2023", "per tahun 2024",
         "RPJMD 2021-2026") that none of the best passages, nor their documents' own year, speaks
@@ -359,7 +383,11 @@ def outside_filters(q: Question, answering_docs: list[str], documents: dict[str,
     )
 
 
-_ANNEXED: list = [(lambda: None, frozenset())]  # (a weak reference to the index state, its documents with an annex)
+_HELD: dict = {}  # what -> (a weak reference to the index state, the documents holding it)
+# The articles of a document as a whole ("isi pasal-pasalnya", "pasal2nya", "bunyi pasalnya").
+_ASKS_ARTICLES = re.compile(
+    r"\b(?:pasal-pasal|pasal2|psl2)nya\b|\b(?:isi|bunyi|teks|naskah)\s+(?:pasal-pasal|pasal2|pasal|psl)(?:nya)?\b(?!\s*\d)",
+    re.I)
 
 
 def _annex_of_named(question: str, ref: Reference) -> bool:
@@ -373,12 +401,21 @@ def _annex_of_named(question: str, ref: Reference) -> bool:
 
 def _with_annex(state) -> frozenset[str]:
     """The documents of which the index holds annex passages (bagian "Lampiran", or a heading that
-    names the Lampiran), read once per index state; the state is held weakly (at x1000 it is large)."""
-    cached = _ANNEXED[0]
-    if cached[0]() is not state:
-        docs = frozenset(c.doc_id for c in state.chunks
-                         if c.bagian == "Lampiran" or (c.heading and _ANNEX.search(c.heading)))
-        cached = _ANNEXED[0] = (weakref.ref(state), docs)
+    names the Lampiran)."""
+    return _documents_with(state, "annex", lambda c: c.bagian == "Lampiran" or bool(c.heading and _ANNEX.search(c.heading)))
+
+
+def _with_articles(state) -> frozenset[str]:
+    """The documents of which the index holds Pasal passages."""
+    return _documents_with(state, "articles", lambda c: bool(c.pasal))
+
+
+def _documents_with(state, what: str, holds) -> frozenset[str]:
+    """The documents with a passage that `holds`, read once per index state; the state is held
+    weakly (at x1000 it is large)."""
+    cached = _HELD.get(what)
+    if cached is None or cached[0]() is not state:
+        cached = _HELD[what] = (weakref.ref(state), frozenset(c.doc_id for c in state.chunks if holds(c)))
     return cached[1]
 
 

@@ -17,7 +17,7 @@ from langchain_core.runnables import Runnable
 
 from .amendments import current_view
 from .citations import warnings_for
-from .compose import Composer, Composition, Evidence, make_composer
+from .compose import Composer, Composition, Evidence, declared_unknown, make_composer
 from .config import Settings, get_settings, setup_offline_env
 from .errors import InvalidInput
 from .index import IndexStore, freeze_long_lived
@@ -27,7 +27,7 @@ from .refusal import Refusal, RefusalRules, not_found, outside_filters
 from .retrieval import HybridRetriever, Mode, fuse
 from .spelling import Speller
 from .text import tokens, with_related_terms
-from .understanding import GUESSED_CONTINUATIONS, Continuation, Question, new_concepts, understand
+from .understanding import GUESSED_CONTINUATIONS, Continuation, Question, new_concepts, places_of_documents, understand
 
 # Refusals for lack of evidence in what was searched: with filters set, the rest of the corpus may
 # hold the answer (then the refusal names the filter).
@@ -327,15 +327,24 @@ class Assistant:
         than a guess. With filters set, a refusal says when other documents would answer. A
         follow-up continued on a guess may be answered as a question of its own (`_read_alone`)."""
         turn.refusal = self._refusal(turn)
-        return self._read_alone(turn) or turn
+        return self._read_alone(turn) or self._read_in_conversation(turn) or turn
 
     def _refusal(self, turn: _Turn) -> Refusal | None:
-        refusal = self._rules().before_compose(turn.understood, turn.hits or [])
+        refusal = self._rules().before_compose(turn.understood, turn.hits or []) or self._unheld_articles(turn)
         if refusal is not None:
             return self._outside_filters(turn, refusal) or refusal
         if turn.filters is not None and not turn.filters.is_empty():
             return self._better_outside_filters(turn)
         return None
+
+    def _unheld_articles(self, turn: _Turn) -> Refusal | None:
+        """The articles of a document the corpus holds only a digest of; the document's own note
+        that its wording is not known, where it has one, says it better."""
+        refusal = self._rules().unheld_articles(turn.understood)
+        if refusal is None:
+            return None
+        note = declared_unknown(self._evidence(turn))
+        return Refusal("dinyatakan-tidak-diketahui", note) if note else refusal
 
     def _read_alone(self, turn: _Turn) -> _Turn | None:
         """The message read without the conversation, when that reading answers better.
@@ -365,6 +374,32 @@ class Assistant:
         rules = self._rules()
         ahead = rules.evidence_score(alone.understood, alone.hits or []) - rules.evidence_score(q, turn.hits or [], alone=True)
         return alone if ahead >= READ_ALONE_MARGIN else None
+
+    def _read_in_conversation(self, turn: _Turn) -> _Turn | None:
+        """The message read in the conversation, when it was taken as a question of its own that
+        the corpus gives no evidence for.
+
+        "kenapa mundur dari jadwal awal?" after a question about the deadline for proposals names
+        words the conversation did not have, so the conversation decision read it alone (a guess,
+        "topik-sendiri"), and alone it is refused. Read with the conversation it answers, unless
+        that reading is refused too for lack of evidence; a refusal stays a refusal (one that
+        says more in the conversation's reading, "naskah-tidak-dimuat", is given instead)."""
+        q = turn.understood
+        if q.continues or q.continuation.reason != "topik-sendiri" or turn.refusal is None \
+                or turn.refusal.reason not in _FOR_LACK_OF_EVIDENCE:
+            return None
+        continued = _Turn(turn.question, turn.history, turn.filters, turn.k, turn.started)
+        state = self.store.state()
+        continued.understood = understand(turn.question, turn.history, turn.filters, self.resolver(), self.speller(),
+                                          state.documents, locate=self._locate, cites=self._cites,
+                                          in_conversation=True)
+        if not continued.understood.continues:
+            return None
+        self._retrieve(continued)
+        continued.refusal = self._refusal(continued)
+        if continued.refusal is None or continued.refusal.reason not in _FOR_LACK_OF_EVIDENCE:
+            return continued  # its answer, or a refusal that says more ("naskah-tidak-dimuat")
+        return None
 
     def _rules(self) -> RefusalRules:
         return RefusalRules(self.store.state(), self.speller(), self.mode)
@@ -420,6 +455,7 @@ class Assistant:
             named_docs=[] if q.continuation.cited_in else list(q.reference.doc_ids),
             conversation_docs=q.conversation_docs if q.continues else [],
             place_docs=list(q.place_docs),
+            places=tuple(places_of_documents(q.spelled, state.documents)),
             # each part with the texts' words for what it says, as the whole question has them
             parts=tuple(with_related_terms(p) for p in q.sub_questions or (q.reference.strip_from(q.spelled),)),
             compared=q.compared,

@@ -635,3 +635,69 @@ def test_the_considerations_of_the_conversations_document_are_a_document_level_q
     answer = _conversation(assistant, "Permendagri 12/2017 itu melaksanakan pasal-pasal PP 18/2016 yang mana aja?",
                            "lalu menimbangnya apa saja?")
     assert answer.found and answer.citations[0].doc_id == "permendagri-12-2017", answer.answer[:200]
+
+
+# ---- wave 2 session 10: fresh sets W and X ----------------------------------------------------
+@pytest.mark.parametrize("classifier", ["biji", "butir", "buah"])
+def test_a_numeral_classifier_says_how_things_are_counted_not_what(assistant, classifier):
+    # kata penggolong after "berapa" (lexicon measure_units): the UPTD are counted, not "biji"
+    answer = assistant.ask(f"Waktu UPTD Kota Cilegon dievaluasi tahun 2023, jumlahnya ada berapa {classifier}?")
+    assert answer.found and "41" in answer.answer, answer.answer[:200]
+
+
+def test_a_message_that_alone_finds_no_evidence_is_read_in_the_conversation(assistant):
+    history = []
+    first = "Batas akhir pengusulan penyetaraan jabatan bagi instansi daerah kapan?"
+    history += [Turn(role="user", content=first), Turn(role="assistant", content=assistant.ask(first).answer)]
+    follow_up = "kok bisa mundur dari jadwal semula?"
+    assert not _understand_in(assistant, follow_up, history).continues  # its words are not the conversation's
+    answer = assistant.ask(follow_up, history=history)
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-17-2021", answer.answer[:200]
+    # a question the corpus does not answer stays refused in the conversation's reading too
+    refused = assistant.ask("kalau honor panitia penyetaraannya berapa rupiah?", history=history)
+    assert not refused.found
+
+
+def test_the_articles_of_a_regulation_held_only_as_a_digest_are_not_quoted(assistant):
+    answer = _conversation(assistant, "Perwal Kota Cilegon Nomor 9 Tahun 2023 mengatur apa?",
+                           "tolong kirimkan bunyi pasal-pasalnya")
+    assert not answer.found and answer.reason == "naskah-tidak-dimuat", answer.answer[:200]
+    assert "Perwal Kota Cilegon Nomor 9 Tahun 2023" in answer.answer and "Berita" not in answer.answer
+    # a regulation whose Pasal the corpus holds is answered
+    held = _conversation(assistant, "Permenpan RB 45/2022 mengatur apa?", "tolong kirimkan bunyi pasal-pasalnya")
+    assert held.found and held.citations[0].doc_id == "permenpan-rb-45-2022", held.answer[:200]
+    # naming a Pasal of another regulation is no request for the articles of the one asked about
+    other = assistant.ask("Permendagri 12/2017 itu melaksanakan pasal2 PP 18/2016 yang mana?")
+    assert other.reason != "naskah-tidak-dimuat", other.answer[:200]
+
+
+def _understand_in(assistant, question, history):
+    from assistant.understanding import understand
+
+    state = assistant.store.state()
+    return understand(question, history, None, assistant.resolver(), assistant.speller(), state.documents,
+                      locate=assistant._locate, cites=assistant._cites)
+
+
+def test_an_acknowledgment_before_a_comma_closes_the_earlier_exchange(assistant):
+    from assistant.understanding.conversation import after_switch_marker
+
+    assert after_switch_marker("oke, delayering itu maksudnya apa?") == "delayering itu maksudnya apa?"
+    assert after_switch_marker("Baik. Peta jabatan itu apa?") == "Peta jabatan itu apa?"
+    assert after_switch_marker("baik tidaknya kinerja dinilai dari apa?") is None  # no comma: a word of the question
+    answer = _conversation(assistant, "Di Permenpan 34/2011, jabatan struktural dinilai dengan berapa faktor?",
+                           "oke, delayering itu maksudnya apa?")
+    assert answer.found and answer.citations[0].doc_id == "glosarium-penyederhanaan-birokrasi", answer.answer[:200]
+
+
+def test_a_replacing_regulation_is_asked_for_what_it_revokes(assistant):
+    # related_terms: "menggantikan" is read as "mencabut" (a replacing regulation revokes the old one)
+    answer = assistant.ask("Permenpan RB 6 Tahun 2022 menggantikan peraturan yang mana?")
+    assert answer.found and "8 Tahun 2021" in answer.answer, answer.answer[:200]
+
+
+def test_a_national_rules_own_section_on_the_region_is_the_regions_account(assistant):
+    # "Penerapan di Kota Cilegon — ..." in a PP digest is what happened in Cilegon: a Cilegon report
+    # about another year does not replace it
+    answer = assistant.ask("Siapa Kabag Organisasi Setda Kota Cilegon ketika tim Setwapres meninjau pada 2017?")
+    assert answer.found and answer.citations[0].doc_id == "pp-18-2016", answer.answer[:200]

@@ -737,3 +737,13 @@ def test_asking_for_examples_asks_a_list(assistant):
     q = _understand(assistant, "contohnya?", _exchange("Informasi jabatan hasil anjab memuat berapa butir?",
                                                        "Menurut Permenpan RB Nomor 1 Tahun 2020, ... 17 butir [1]"))
     assert q.kind == "daftar"
+
+
+# ---- wave 2 session 10 -------------------------------------------------------------------------
+def test_the_same_thing_in_other_words_is_nothing_new_to_the_conversation(assistant):
+    """"tanda tangan" is how staff say "ditandatangani" (lexicon related_terms): a follow-up in the
+    one after a question in the other brings no topic of its own."""
+    history = [Turn(role="user", content="Komitmen bersama smart city Cilegon ditandatangani kapan?"),
+               Turn(role="assistant", content="...")]
+    q = _understand(assistant, "terus siapa saja yang tanda tangan?", history)
+    assert q.continues and not q.continuation.new_words, q.continuation

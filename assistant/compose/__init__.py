@@ -1,8 +1,8 @@
 """Answer composers: a family behind one small interface, chosen by configuration."""
 from .base import Composer, Composition, Evidence
-from .extractive import ExtractiveComposer
+from .extractive import ExtractiveComposer, declared_unknown
 
-__all__ = ["Composer", "Composition", "Evidence", "ExtractiveComposer", "make_composer"]
+__all__ = ["Composer", "Composition", "Evidence", "ExtractiveComposer", "declared_unknown", "make_composer"]
 
 
 def make_composer(settings) -> Composer:

@@ -24,6 +24,7 @@ class Evidence:
     named_docs: list[str] = field(default_factory=list)  # documents the question names
     conversation_docs: list[str] = field(default_factory=list)  # documents earlier turns named
     place_docs: list[str] = field(default_factory=list)  # documents of a region the question names
+    places: tuple[str, ...] = ()  # the regions of place_docs the question names ("cilegon")
     situation: str = ""  # what a long message says before its question ("Di dinas kami ada ...")
     # As the understanding stage read the message (None: the composer reads `question` itself):
     parts: tuple[str, ...] | None = None  # the questions it asks, one or more

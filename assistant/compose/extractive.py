@@ -77,7 +77,7 @@ class ExtractiveComposer:
 
     def compose(self, evidence: Evidence) -> Composition:
         existence = _asks_existence(evidence.question)
-        note = None if existence else _declared_unknown(evidence)
+        note = None if existence else declared_unknown(evidence)
         if note is not None:
             return Composition(answer="", citations=[], refusal=note, reason="dinyatakan-tidak-diketahui")
         picked = self._pick_for_each_part(evidence)
@@ -232,9 +232,11 @@ class ExtractiveComposer:
                         and u.score >= NUMBERED_SHARE * best.score]
             if numbered:
                 best = max(numbered, key=lambda u: u.score)
-        if evidence.place_docs and evidence.hits[best.hit_index].chunk.doc_id not in evidence.place_docs:
+        if evidence.place_docs and evidence.hits[best.hit_index].chunk.doc_id not in evidence.place_docs \
+                and not _speaks_of_places(evidence.hits[best.hit_index].chunk, evidence.places):
             # "Di Cilegon, ... OPD mana?": what the region's own documents say answers first, when
-            # they answer nearly as well as a national rule.
+            # they answer nearly as well as a national rule (not over a rule's own section on the
+            # region: "Penerapan di Kota Cilegon — Tinjauan Setwapres 2017").
             local = [u for u in units if evidence.hits[u.hit_index].chunk.doc_id in evidence.place_docs
                      and u.score >= 0.5 * best.score]
             if local:
@@ -499,7 +501,7 @@ def _parts(evidence: Evidence) -> list[str]:
     return list(evidence.parts) if evidence.parts is not None else sub_questions(evidence.question)
 
 
-def _declared_unknown(evidence: Evidence) -> str | None:
+def declared_unknown(evidence: Evidence) -> str | None:
     """A refusal quoting the document's own note when it says that what is asked (its content, its
     date, its number) is not known. The document is the one the question names, or, for a
     follow-up, the one the conversation is about ("isi pasal-pasalnya gimana?")."""
@@ -786,6 +788,12 @@ def _split_units(text: str) -> list[str]:
         else:
             units.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
     return units
+
+
+def _speaks_of_places(chunk, places: tuple[str, ...]) -> bool:
+    """Whether the passage's heading names one of the regions."""
+    heading = set(tokens(chunk.heading or ""))
+    return any(set(tokens(place)) <= heading for place in places if tokens(place))
 
 
 _STATUS = _cues("status")

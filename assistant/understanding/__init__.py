@@ -24,7 +24,8 @@ from .conversation import after_switch_marker, decide, own_topic
 from .kinds import compared_sides, question_kind, situation_and_question, sub_questions, without_letter_formulas
 from .question import Continuation, Question
 
-__all__ = ["Continuation", "GUESSED_CONTINUATIONS", "Question", "describe_filters", "new_concepts", "understand"]
+__all__ = ["Continuation", "GUESSED_CONTINUATIONS", "Question", "describe_filters", "new_concepts", "places_of_documents",
+           "understand"]
 
 # Continuations taken on a guess about the message's own words (an opening connective, its words
 # found in the conversation's documents, a demonstrative closing a relative clause), not on a word
@@ -45,6 +46,7 @@ def understand(
     documents: Mapping[str, DocumentMeta],
     locate: Callable[[str], str | None] | None = None,
     cites: Callable[[str, Sequence[str]], str | None] | None = None,
+    in_conversation: bool = False,
 ) -> Question:
     """`locate(text)`: the document a lexical search of `text` ranks first (the conversation
     decision asks whether a message's own words belong to the conversation's documents);
@@ -54,7 +56,8 @@ def understand(
     rest = after_switch_marker(spelled)
     spelled = without_letter_formulas(rest or spelled)
     own = resolver.resolve(spelled)
-    continuation = decide(spelled, list(history), resolver, own, locate, cites, switched=rest is not None)
+    continuation = decide(spelled, list(history), resolver, own, locate, cites, switched=rest is not None,
+                          in_conversation=in_conversation)
     reference = own
     standalone = spelled
     if continuation.continues and continuation.cited_in:
@@ -126,10 +129,15 @@ def _asks_itself(text: str) -> bool:
 
 def _docs_of_places(question: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
     """Documents of a region the question names ("di Cilegon" → Perwal Cilegon, the Cilegon reports)."""
-    words = set(re.findall(r"[a-z]+", question.lower()))
     by_place, rank = _place_index(documents)
-    found = {doc_id for word in words for doc_id in by_place.get(word, ())}
+    found = {doc_id for word in places_of_documents(question, documents) for doc_id in by_place[word]}
     return sorted(found, key=rank.__getitem__)  # in catalogue order
+
+
+def places_of_documents(question: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
+    """The regions the question names that documents' titles name too ("cilegon")."""
+    by_place, _ = _place_index(documents)
+    return [w for w in dict.fromkeys(re.findall(r"[a-z]+", question.lower())) if w in by_place]
 
 
 _PLACES: list = [(None, 0, {}, {})]  # (catalogue, its size, place → doc_ids, doc_id → position)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..lexicons import load_map, load_words
 from ..records import Turn
 from ..references import Reference, ReferenceResolver, families_named, without_families
-from ..text import tokens, word_groups
+from ..text import related_stems, tokens, with_related_terms, word_groups
 from .kinds import ALL_FRAME_WORDS, QUESTION_WORDS, compared_sides, question_kind
 from .question import Continuation
 
@@ -45,14 +45,25 @@ def _switch_markers() -> tuple[str, ...]:
     return tuple(sorted(load_map("topic_switch_markers"), key=len, reverse=True))
 
 
+@lru_cache(maxsize=1)
+def _acknowledgments() -> frozenset[str]:
+    """Markers that close the earlier exchange ("oke", "baik"): a switch only before punctuation."""
+    return frozenset(k for k, role in load_map("topic_switch_markers").items() if role == "penerimaan")
+
+
 def after_switch_marker(question: str) -> str | None:
     """The message without the marker that opens it by turning to another matter ("btw", "oh ya,",
-    "satu lagi:"), or None when it opens with none."""
+    "satu lagi:", "oke, ..."), or None when it opens with none. An acknowledgment is one only
+    before a comma or a stop ("oke, ...", not "baik tidaknya ...")."""
     text = question.lstrip()
     lowered = text.lower()
     for marker in _switch_markers():
-        if lowered.startswith(marker) and (len(lowered) == len(marker) or not lowered[len(marker)].isalnum()):
-            return text[len(marker):].lstrip(" ,.:;!-")
+        after = lowered[len(marker):len(marker) + 1]
+        if not lowered.startswith(marker) or after.isalnum():
+            continue
+        if marker in _acknowledgments() and after not in (",", ".", "!"):
+            continue
+        return text[len(marker):].lstrip(" ,.:;!-")
     return None
 
 
@@ -106,6 +117,8 @@ def own_topic(question: str, reference: Reference | None = None) -> list[str]:
     """The message's topic stems: not question or frame words, not the words naming a document."""
     text = reference.strip_from(question) if reference else question
     skip = _not_topic()
+    # "tanda tangan" is how staff say "ditandatangani", a document-level word (lexicon related_terms)
+    skip = skip | {s for key, texts_say in related_stems(text) if texts_say <= skip for s in key}
     return [t for t in dict.fromkeys(tokens(text)) if t not in skip and not t.isdigit()]
 
 
@@ -211,9 +224,12 @@ def _quoted(answer: str, resolver: ReferenceResolver) -> list[str]:
 def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own: Reference,
            locate: Callable[[str], str | None] | None = None,
            cites: Callable[[str, Sequence[str]], str | None] | None = None,
-           switched: bool = False) -> Continuation:
+           switched: bool = False, in_conversation: bool = False) -> Continuation:
     """`switched`: the message opened with a topic-switch marker (already removed from `question`):
     it continues only when what follows points back or names no topic of its own.
+    `in_conversation`: a message that would be read as a topic of its own is read in the
+    conversation instead (reason "dibaca-dalam-percakapan"; the service asks for this reading when
+    the message alone finds no evidence).
     `locate(text)` names the document whose passages hold the text's words best (a lexical
     search): a message whose new words belong to the conversation's documents continues it.
     `cites(name, doc_ids)` names the first of the documents whose passages name the regulation
@@ -242,9 +258,12 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
     # "Apa beda Perwal dan Perbup?" compares the kinds themselves: they are its topic
     named_kinds = question if compared_sides(question) else without_families(question)
     topic = own_topic(_without_asked_instrument(_without_gazettes(named_kinds)), own)
-    earlier = set(own_topic(" ".join(users[-2:])))
-    new = [t for t in topic if t not in earlier]
-    document_level = bool(set(tokens(question)) & document_words()) and not own.pasal
+    # The same thing in other words is nothing new: "siapa yg tanda tangan?" after "... ditandatangani
+    # kapan?" (lexicon related_terms, both ways).
+    earlier = set(own_topic(with_related_terms(" ".join(users[-2:]))))
+    said_before = {s for key, texts_say in related_stems(question) if texts_say & earlier for s in key}
+    new = [t for t in topic if t not in earlier and t not in said_before]
+    document_level = bool(set(tokens(with_related_terms(question))) & document_words()) and not own.pasal
     if document_level and question_kind(question) == "status" and not _names_an_instrument(words) \
             and not any(resolver.resolve(turn).doc_ids for turn in users[-2:]):
         # "Koordinator itu jabatan bukan?" - "masih berlaku gak perannya?": a status asked after a
@@ -269,6 +288,8 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         reason = "elipsis"  # "SPBE?", "Bappeda jadi apa?": a fragment that only swaps one element
     elif locate is not None and documents and locate(question) in documents:
         reason = "topik-dokumen"  # its own words are found in the conversation's documents
+    elif in_conversation:
+        reason = "dibaca-dalam-percakapan"
     else:
         return Continuation(False, "topik-sendiri")
     # The last user turn carries the topic; one more when that turn was itself a follow-up.
