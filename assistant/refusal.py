@@ -232,10 +232,9 @@ class RefusalRules:
         pasal-pasalnya?" of Perwal Cilegon 9/2023): its identity or summary would answer another
         question. A named Pasal is `_unknown_pasal`'s. Not in `before_compose`: the service asks
         it, and lets the document's own note that the wording is not known speak first."""
-        ref = q.reference
-        # named, or the conversation's document ("pasal2nya?")
-        documents = self.state.documents
-        # regulations only (a news digest that speaks of one has no articles to hold)
+        ref, documents = q.reference, self.state.documents
+        # named, or the conversation's document ("pasal2nya?"); regulations only (a news digest
+        # that speaks of one has no articles to hold)
         regulations = [d for d in (ref.doc_ids or (q.conversation_docs if q.continues else []))
                        if d in documents and documents[d].jenis.lower() not in ("berita", "glosarium")]
         docs = regulations if ref.doc_ids else regulations[:1]
