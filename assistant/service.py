@@ -193,10 +193,11 @@ class Assistant:
             raise InvalidInput("Pertanyaan kosong; tuliskan pertanyaan Anda.")
         return _Turn(question, list(history), filters, k or self.settings.top_k, time.perf_counter())
 
-    def _understand(self, turn: _Turn) -> _Turn:
+    def _understand(self, turn: _Turn, in_conversation: bool = False) -> _Turn:
         state = self.store.state()
         turn.understood = understand(turn.question, turn.history, turn.filters, self.resolver(), self.speller(),
-                                     state.documents, locate=self._locate, cites=self._cites)
+                                     state.documents, locate=self._locate, cites=self._cites,
+                                     in_conversation=in_conversation)
         return turn
 
     def _locate(self, text: str) -> str | None:
@@ -388,11 +389,8 @@ class Assistant:
         if q.continues or q.continuation.reason != "topik-sendiri" or turn.refusal is None \
                 or turn.refusal.reason not in _FOR_LACK_OF_EVIDENCE:
             return None
-        continued = _Turn(turn.question, turn.history, turn.filters, turn.k, turn.started)
-        state = self.store.state()
-        continued.understood = understand(turn.question, turn.history, turn.filters, self.resolver(), self.speller(),
-                                          state.documents, locate=self._locate, cites=self._cites,
-                                          in_conversation=True)
+        continued = self._understand(_Turn(turn.question, turn.history, turn.filters, turn.k, turn.started),
+                                     in_conversation=True)
         if not continued.understood.continues:
             return None
         self._retrieve(continued)
