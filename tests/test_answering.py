@@ -701,3 +701,11 @@ def test_a_national_rules_own_section_on_the_region_is_the_regions_account(assis
     # about another year does not replace it
     answer = assistant.ask("Siapa Kabag Organisasi Setda Kota Cilegon ketika tim Setwapres meninjau pada 2017?")
     assert answer.found and answer.citations[0].doc_id == "pp-18-2016", answer.answer[:200]
+
+
+# ---- wave 2 session 11: fresh sets Y and Z ----------------------------------------------------
+def test_the_second_sentence_of_a_message_is_answered_too(assistant):
+    # "? Oh ya, ...?": the second question opens with a discourse marker, not a question word
+    answer = assistant.ask("Kepmenpan RB 282/2025 ditetapkan tanggal berapa? Oh ya, keputusan menteri yang "
+                           "dicabut dengan terbitnya keputusan itu yang mana?")
+    assert answer.found and "15 Juli 2025" in answer.answer and "11 Tahun 2024" in answer.answer, answer.answer[:300]

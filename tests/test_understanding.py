@@ -747,3 +747,22 @@ def test_the_same_thing_in_other_words_is_nothing_new_to_the_conversation(assist
                Turn(role="assistant", content="...")]
     q = _understand(assistant, "terus siapa saja yang tanda tangan?", history)
     assert q.continues and not q.continuation.new_words, q.continuation
+
+
+# ---- wave 2 session 11: fresh sets Y and Z ----------------------------------------------------
+@pytest.mark.parametrize("message, parts", [
+    ("Kapan Perpres SPBE ditetapkan? Sekalian, pejabat yang menandatanganinya siapa?", 2),
+    ("Klerek itu apa? Oh ya, kalau teknisi tugas pokoknya apa?", 2),
+    ("Eselon IV disetarakan ke jenjang apa? Satu lagi, pelantikan hasil penyetaraannya paling lambat kapan?", 2),
+    ("Permenpan 45/2022 ditetapkan tgl brp? Btw, itu menggantikan permen yang lama yg mana?", 2),
+    # a closing sentence that asks nothing of its own (fewer than three words) is no part
+    ("Apa itu peta jabatan? Terima kasih?", 1),
+    # a statement before the question is the situation, not a second question
+    ("Saya staf baru di Bagian Organisasi. Apa itu peta jabatan?", 1),
+])
+def test_a_sentence_the_writer_closed_with_a_question_mark_is_a_question_of_its_own(message, parts):
+    """The question mark is the writer's own mark of a question: after "...? Sekalian, ...?" the
+    second sentence asks something even when no question word opens it."""
+    from assistant.understanding.kinds import sub_questions
+
+    assert len(sub_questions(message)) == parts, sub_questions(message)

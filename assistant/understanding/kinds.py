@@ -50,7 +50,7 @@ _KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _KINDS]
 
 # A second question joined to the first: "..., dan apa akibatnya?", "... ? Terus eselon berapa lagi?"
 _NEXT_QUESTION = re.compile(
-    r"\?\s+|[,;]?\s+\b(?:dan|serta|lalu|terus|trus|kemudian|juga)\s+(?=(?:apa|apakah|bagaimana|gimana|gmn|berapa|brp"
+    r"[,;]?\s+\b(?:dan|serta|lalu|terus|trus|kemudian|juga)\s+(?=(?:apa|apakah|bagaimana|gimana|gmn|berapa|brp"
     r"|siapa|kapan|kpn|di\s?mana|mana|pasal|psl|nasib|perlu|bisa|boleh)\b)",
     re.I,
 )
@@ -136,11 +136,21 @@ def _after_comma_and(text: str) -> list[str]:
 
 def sub_questions(question: str) -> list[str]:
     """The questions a message asks, when it asks more than one: parts of 3+ words, and after the
-    first only those that ask something ("..., buat konsiderans draf perwal" is no question)."""
-    parts = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question) for p in _after_comma_and(p)]
-    parts = [p for p in parts if len(p.split()) >= 3]
-    parts = parts[:1] + [p for p in parts[1:] if _ASKS.search(standardize(p)) or question_kind(standardize(p)) != "umum"]
-    return parts if len(parts) > 1 else [question]
+    first only those that ask something ("..., buat konsiderans draf perwal" is no question): by a
+    question word, or by the question mark the writer closed it with ("... ditetapkan? Sekalian,
+    keputusan menteri mana yang dicabut ...?")."""
+    parts: list[tuple[str, bool]] = []  # (part, closed by a question mark)
+    for sentence in _AFTER_QUESTION_MARK.split(question):
+        pieces = [p for piece in _NEXT_QUESTION.split(sentence) for p in _after_comma_and(piece)]
+        closed = sentence.rstrip().endswith("?")
+        parts += [(p.strip(" ,;?"), closed and i == len(pieces) - 1) for i, p in enumerate(pieces)]
+    parts = [(p, closed) for p, closed in parts if len(p.split()) >= 3]
+    asked = parts[:1] + [(p, closed) for p, closed in parts[1:]
+                         if closed or _ASKS.search(standardize(p)) or question_kind(standardize(p)) != "umum"]
+    return [p for p, _ in asked] if len(asked) > 1 else [question]
+
+
+_AFTER_QUESTION_MARK = re.compile(r"(?<=\?)\s+")
 
 
 # Kinds that ask for a value (a date, a number, a year, a time): an alternative question offers
