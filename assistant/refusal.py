@@ -309,6 +309,12 @@ class RefusalRules:
         situation, topic = situation_and_question(topic)
         own = situation_and_question(own)[1]
         concepts = _concepts(topic, ignore)
+        if not concepts and situation:
+            # "Di Setda ada aturan wali kota 2023 tentang koordinasi. Itu aturan nomor berapa?": a
+            # question with no topic of its own points back at the situation, which is its topic.
+            situation, topic = "", situation
+            concepts = _concepts(topic, ignore)
+            own = topic  # its words the corpus never uses count against it, as a question's would
         words = [w for concept in concepts for w in concept]
         weights = [max(state.idf_of(w) for w in concept) for concept in concepts]
         total = sum(weights)

@@ -709,3 +709,23 @@ def test_the_second_sentence_of_a_message_is_answered_too(assistant):
     answer = assistant.ask("Kepmenpan RB 282/2025 ditetapkan tanggal berapa? Oh ya, keputusan menteri yang "
                            "dicabut dengan terbitnya keputusan itu yang mana?")
     assert answer.found and "15 Juli 2025" in answer.answer and "11 Tahun 2024" in answer.answer, answer.answer[:300]
+
+
+@pytest.mark.parametrize("message, number", [
+    ("Saya dengar ada pedoman evaluasi jabatan dari Kementerian PANRB tahun 2011. Itu nomornya berapa ya?", "34"),
+    ("Ada surat edaran wali kota Cilegon tahun 2023 tentang jabatan koordinator dan subkoordinator. Itu nomornya berapa?",
+     "060/328"),
+])
+def test_a_question_pointing_back_at_the_situation_asks_about_it(assistant, message, number):
+    # "Itu nomornya berapa?" has no topic of its own: the sentence before it is its topic
+    answer = assistant.ask(message)
+    assert answer.found and number in answer.answer, answer.answer[:200]
+
+
+@pytest.mark.parametrize("message", [
+    "Saya dengar ada aturan tentang cuti besar PNS tahun 2020. Itu nomornya berapa ya?",
+    "Katanya ada peraturan baru soal tunjangan kinerja guru tahun 2024. Itu peraturan nomor berapa?",
+])
+def test_a_situation_the_corpus_does_not_speak_of_is_still_refused(assistant, message):
+    # the situation as the topic: its words the corpus never uses count against it
+    assert not assistant.ask(message).found
