@@ -729,3 +729,16 @@ def test_a_question_pointing_back_at_the_situation_asks_about_it(assistant, mess
 def test_a_situation_the_corpus_does_not_speak_of_is_still_refused(assistant, message):
     # the situation as the topic: its words the corpus never uses count against it
     assert not assistant.ask(message).found
+
+
+@pytest.mark.parametrize("question", [
+    "jabatan pelaksana PNS di Permenpan RB 45/2022 dikelompokkan jadi klasifikasi apa aja?",
+    "Jabatan pelaksana itu dikelompokkan ke dalam klasifikasi apa saja?",
+    "Permenpan 45/2022: jabatan pelaksana dikelompokkan dalam klasifikasi apa sj?",
+])
+def test_n_apa_saja_is_answered_by_the_unit_listing_the_members_of_n(assistant, question):
+    # Pasal 2 holds more of the words ("dikelompokkan ke dalam klasifikasi berdasarkan ..."), Pasal 4
+    # lists the klasifikasi: "klasifikasi apa saja?" asks for the list
+    answer = assistant.ask(question)
+    assert answer.found and answer.citations[0].pasal != "2", answer.answer[:200]
+    assert all(name in answer.answer for name in ("klerek", "operator", "teknisi")), answer.answer[:200]

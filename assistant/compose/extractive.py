@@ -224,6 +224,17 @@ class ExtractiveComposer:
             provisions = [u for u in units if _is_provision(evidence.hits[u.hit_index]) and u.own >= best.own > 0]
             if provisions:
                 best = max(provisions, key=lambda u: u.score)
+        if evidence.kind == "daftar" and not _lists(best.text):
+            # "N apa saja?" asks for the members of N: the unit of the same document that lists them
+            # ("Klasifikasi ... terdiri atas tiga klasifikasi: klerek, ...") answers it, though
+            # another holds more of the question's words ("dikelompokkan ke dalam klasifikasi
+            # berdasarkan ...", for "dikelompokkan jd klasifikasi apa aja?").
+            asked = _answer_type(evidence)
+            doc = evidence.hits[best.hit_index].chunk.doc_id
+            listing = [u for u in units if evidence.hits[u.hit_index].chunk.doc_id == doc
+                       and _lists(u.text, asked) and u.score >= LISTING_SHARE * best.score]
+            if listing:
+                best = max(listing, key=lambda u: u.score)
         if _ASKS_PASAL_NUMBER.search(evidence.question) and not evidence.hits[best.hit_index].chunk.pasal:
             # "Pasal berapa?": a provision with its Pasal that answers nearly as well is the answer;
             # at less than half as well it is a Pasal on another subject, not the one asked for
@@ -453,6 +464,9 @@ SAME_PASSAGE_SHARE = 0.35
 # A unit stating the fact with as much of the question's topic outranks the corpus's "not known"
 # when it scores at least this share of it (cue words weigh on both).
 STATING_SHARE = 0.75
+# "klasifikasi apa saja?": the unit listing the asked noun's members answers at this share of the
+# best unit's score (z03 of fresh set Z: 0.24, the Pasal listing against the one grouping).
+LISTING_SHARE = 0.2
 SECONDARY_KINDS = {"glosarium", "berita"}
 
 
@@ -776,6 +790,26 @@ def _query_weights(evidence: Evidence) -> dict[str, float]:
 
 
 _ANSWER_TYPE = re.compile(r"\b(\w+)\s+(?:mana|apa)(?:\s+(?:saja|aja|sj))?\b")
+
+
+def _answer_type(evidence: Evidence) -> set[str]:
+    """The stems of the noun a question asks the kind of ("klasifikasi" in "klasifikasi apa saja?")."""
+    return {t for m in _ANSWER_TYPE.finditer(evidence.question.lower()) for t in tokens(m.group(1))
+            if t not in QUESTION_WORDS}
+
+
+def _lists(text: str, of: set[str] | None = None) -> bool:
+    """Whether a unit enumerates ("... terdiri atas: a, b, dan c"), with `of`: things named by one
+    of those stems before the enumeration ("Klasifikasi jabatan pelaksana terdiri atas ...")."""
+    if of is None and (_ITEM.match(text) or _INLINE_LIST.search(text)):
+        return True  # a list's item ("- pengolahan data: ..."), a list after a colon ("prinsip: (1) ..., (2) ...")
+    match = _ENUMERATES.search(text)
+    if not match or not ("," in text[match.end():] or text.rstrip().endswith(":")):
+        return False
+    return of is None or bool(of & set(tokens(text[: match.start()])))
+
+
+_INLINE_LIST = re.compile(r":\s*\S[^:]*[,;]")
 
 
 def _split_units(text: str) -> list[str]:
