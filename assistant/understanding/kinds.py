@@ -48,7 +48,8 @@ _KINDS = [
 _KIND_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in _KINDS]
 
 
-# A second question joined to the first: "..., dan apa akibatnya?", "... ? Terus eselon berapa lagi?"
+# A second question joined to the first by a conjunction: "..., dan apa akibatnya?" (a sentence closed
+# with "?" is split off before, by _AFTER_QUESTION_MARK)
 _NEXT_QUESTION = re.compile(
     r"[,;]?\s+\b(?:dan|serta|lalu|terus|trus|kemudian|juga)\s+(?=(?:apa|apakah|bagaimana|gimana|gmn|berapa|brp"
     r"|siapa|kapan|kpn|di\s?mana|mana|pasal|psl|nasib|perlu|bisa|boleh)\b)",
