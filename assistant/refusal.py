@@ -302,11 +302,16 @@ class RefusalRules:
         # Function words the corpus never uses ("walaupun") are no topic it could hold.
         ignore = QUESTION_WORDS | FRAME_WORDS.get(q.kind, frozenset()) | {
             t for t in function_stems() if t not in state.idf}
-        own = q.reference.strip_from(q.spelled)
+        # "mksd delayering itu apa sih? sering denger tp ga paham": a remark after the question
+        # mark that asks nothing is, as the situation before it, no topic the corpus must hold.
+        request = request_of(q.spelled)
+        remark = q.spelled[len(request):].strip()
+        own = q.reference.strip_from(request)
         topic = own if alone else q.reference.strip_from(q.standalone)
         # "Setelah kasubid di Bappeda kami dihapus, ... . Siapa yang memutuskan ...?": the situation
         # a message describes first is not what the corpus must hold.
         situation, topic = situation_and_question(topic)
+        situation = f"{situation} {q.reference.strip_from(remark)}".strip() if remark else situation
         own = situation_and_question(own)[1]
         concepts = _concepts(topic, ignore)
         if not concepts and situation:

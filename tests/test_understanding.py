@@ -766,3 +766,50 @@ def test_a_sentence_the_writer_closed_with_a_question_mark_is_a_question_of_its_
     from assistant.understanding.kinds import sub_questions
 
     assert len(sub_questions(message)) == parts, sub_questions(message)
+
+
+# ---- wave 2 session 12: fresh sets AA and AB --------------------------------------------------
+@pytest.mark.parametrize("message, sides", [
+    ("bedanya operator sama teknisi apa?", ["operator", "teknisi"]),
+    ("Klerek, operator, dan teknisi itu bedanya di mana?", ["Klerek", "operator", "teknisi"]),
+    ("jabatan fungsional dan jabatan pelaksana apa bedanya?", ["jabatan fungsional", "jabatan pelaksana"]),
+    ("UPTD kelas A sama kelas B beda nya apa", ["UPTD kelas A", "kelas B"]),
+    ("Koordinator dan subkoordinator bedanya apa? Itu jabatan resmi atau bukan?", ["Koordinator", "subkoordinator"]),
+    ("Apakah ada perbedaan antara UPTD kelas A dan kelas B?", ["UPTD kelas A", "kelas B"]),
+    # no sides named: nothing is compared
+    ("Apa saja jabatan yang tidak berbeda?", []),
+    ("bedanya apa ya?", []),
+])
+def test_the_sides_of_a_comparison_are_read_before_or_after_the_comparison_word(message, sides):
+    """"A dan B bedanya apa?" names the sides before the comparison word, "bedanya A dan B?" after
+    it; a sentence closed with "?" bounds them ("bedanya apa? Itu jabatan resmi atau bukan?" is
+    no comparison of "itu jabatan resmi" and "bukan")."""
+    from assistant.understanding.kinds import compared_sides
+
+    assert compared_sides(message) == sides
+
+
+@pytest.mark.parametrize("message, searched", [
+    ("mksd delayering itu apa sih? sering denger tp ga paham", "mksd delayering itu apa sih?"),
+    ("BN nya permenpan 45 thn 2022 nomor brp? buat konsiderans draf perwal", "BN nya permenpan 45 thn 2022 nomor brp?"),
+    # what follows asks something: an interrogative, or a statement closed by a tag particle
+    ("yg nyampein itu siapa? wakil walkot kan", "yg nyampein itu siapa? wakil walkot kan"),
+    ("Apa itu peta jabatan? Terus siapa yang menyusunnya", "Apa itu peta jabatan? Terus siapa yang menyusunnya"),
+])
+def test_a_remark_after_the_question_is_not_searched(assistant, message, searched):
+    """A remark after the question mark that asks nothing says what the answer is for or why the
+    user asks; it is not what retrieval searches ("draf perwal" would rank a Perwal first)."""
+    q = _understand(assistant, message)
+    assert q.standalone == searched
+
+
+def test_a_short_turn_naming_its_own_regulation_is_the_whole_context(assistant):
+    """"kalau Perwal 6/2023 judulnya apa?" is short but names its own regulation: a follow-up after
+    it borrows that turn's topic, not the one before it as well (which was about Perwal 9/2023)."""
+    history = [Turn(role="user", content="peta jabatan itu sebenernya diatur di pedoman mana?"),
+               Turn(role="assistant", content="Menurut Perwal Kota Cilegon Nomor 9 Tahun 2023 ..."),
+               Turn(role="user", content="kalau Perwal 6/2023 judulnya apa?"),
+               Turn(role="assistant", content="Peraturan Wali Kota Cilegon Nomor 6 Tahun 2023 tentang Pola Koordinasi ...")]
+    q = _understand(assistant, "naskahnya ada?", history)
+    assert q.continues and q.continuation.context == "kalau Perwal 6/2023 judulnya apa?"
+    assert "peta" not in q.standalone

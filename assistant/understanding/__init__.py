@@ -21,7 +21,8 @@ from ..references import Reference, ReferenceResolver, named_places
 from ..spelling import Speller
 from ..text import standardize, word_groups
 from .conversation import after_switch_marker, decide, own_topic
-from .kinds import compared_sides, question_kind, situation_and_question, sub_questions, without_letter_formulas
+from .kinds import (compared_sides, question_kind, request_of, situation_and_question, sub_questions,
+                    without_letter_formulas)
 from .question import Continuation, Question
 
 __all__ = ["Continuation", "GUESSED_CONTINUATIONS", "Question", "describe_filters", "new_concepts", "places_of_documents",
@@ -59,7 +60,10 @@ def understand(
     continuation = decide(spelled, list(history), resolver, own, locate, cites, switched=rest is not None,
                           in_conversation=in_conversation)
     reference = own
-    standalone = spelled
+    # "... nomor brp? buat konsiderans draf perwal": a remark after the question that asks nothing
+    # says what the answer is for, not what to search ("perwal" would rank a Perwal first).
+    request = request_of(spelled)
+    standalone = request
     if continuation.continues and continuation.cited_in:
         # The document of the conversation that cites the outside regulation answers; the
         # regulation's name stays in the words searched.
@@ -69,11 +73,11 @@ def understand(
             # A question about the conversation's document: that document, by its name.
             reference = Reference(doc_ids=list(continuation.documents))
             names = " ".join(documents[d].short_name for d in continuation.documents if d in documents)
-            standalone = f"{spelled} {names}".strip()
+            standalone = f"{request} {names}".strip()
         else:
             if continuation.pasal is not None:
                 reference = continuation.pasal
-            standalone = f"{spelled} {continuation.context}".strip()
+            standalone = f"{request} {continuation.context}".strip()
     # "Menurut Permenpan RB Nomor 7 Tahun 2022, ... berapa tahap?": a name's "Nomor" asks nothing
     kind = question_kind(standardize(own.strip_from(spelled) or spelled))
     if kind == "umum" and continuation.continues and not continuation.document_level and not _asks_itself(spelled):

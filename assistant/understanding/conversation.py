@@ -292,9 +292,11 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         reason = "dibaca-dalam-percakapan"
     else:
         return Continuation(False, "topik-sendiri")
-    # The last user turn carries the topic; one more when that turn was itself a follow-up.
+    # The last user turn carries the topic; one more when that turn was itself a follow-up (short,
+    # and naming no regulation: "kalau Perwal 6/2023 judulnya apa?" starts a topic of its own).
     context_turns = users[-1:]
-    if len(users) > 1 and len(_WORD.findall(users[-1].lower())) <= SHORT_WORDS:
+    if len(users) > 1 and len(_WORD.findall(users[-1].lower())) <= SHORT_WORDS \
+            and not resolver.resolve(users[-1]).doc_ids:
         context_turns = users[-2:]
     documents = _replacement_side(question, documents, resolver) or documents
     context = " ".join(context_turns)

@@ -88,24 +88,45 @@ def request_of(text: str) -> str:
     Pasal 28 ...? Saya mau kutip di nota dinas."): a remark on what the answer is for is not part
     of what is asked. The whole message otherwise."""
     head, mark, tail = text.rpartition("?")
-    if not mark or _CONTENT_INTERROGATIVES.intersection(re.findall(r"\w+", tail.lower())):
+    words = re.findall(r"\w+", tail.lower())
+    # "... itu siapa? wakil walkot kan": a statement closed by a tag particle asks to confirm it
+    if not mark or _CONTENT_INTERROGATIVES.intersection(words) or (words and words[-1] in _TAG_PARTICLES):
         return text
     return head + mark
 
 
 _COMPARISON = re.compile(
-    r"\b(?:beda|bedanya|perbedaan|membedakan)\b\s*(?:antara\s+)?(?P<a>.+?)\s+(?:dan|dengan|dgn|sama|sm|vs\.?|atau)\s+"
-    r"(?P<b>.+?)(?:\s+(?:apa|apaan|gimana|bagaimana|itu)\b|[?.,]|$)",
+    r"\b(?:beda|bedanya|perbedaan|membedakan)\b\s*(?:antara\s+)?(?P<a>[^?.!;]+?)\s+(?:dan|dengan|dgn|sama|sm|vs\.?|atau)\s+"
+    r"(?P<b>[^?.!;]+?)(?:\s+(?:apa|apaan|gimana|bagaimana|itu)\b|[?.,]|$)",
     re.I,
 )
+# The sides named before the comparison word: "Klerek, operator, dan teknisi itu bedanya di mana?",
+# "Apa perbedaan PP dan Perpres?" is the form above. The list runs from the sentence's start.
+_COMPARED_BEFORE = re.compile(
+    r"(?:^|[.?!;:]\s+)(?P<list>[^.?!;:]+?)\s+(?:itu\s+|tuh\s+|ini\s+)?(?:apa\s+)?(?:sebenarnya\s+)?"
+    r"(?:beda|bedanya|perbedaan(?:nya)?)\b",
+    re.I,
+)
+_SIDE_SEPARATOR = re.compile(r"\s*,\s*(?:dan|serta|atau)?\s*|\s+(?:dan|dengan|dgn|sama|sm|serta|vs\.?|atau)\s+", re.I)
+MAX_SIDES = 4
 
 
 def compared_sides(question: str) -> list[str]:
-    """["operator", "teknisi"] for "bedanya operator sama teknisi apa?"; [] for other questions."""
+    """["operator", "teknisi"] for "bedanya operator sama teknisi apa?" and for "operator dan
+    teknisi itu bedanya apa?"; each side of "klerek, operator, dan teknisi bedanya di mana?";
+    [] for other questions."""
     match = _COMPARISON.search(question)
-    if not match:
-        return []
-    sides = [match.group("a").strip(" ,?"), match.group("b").strip(" ,?")]
+    if match:
+        sides = [match.group("a").strip(" ,?"), match.group("b").strip(" ,?")]
+    else:
+        match = _COMPARED_BEFORE.search(question)
+        if not match:
+            return []
+        listed = match.group("list")
+        lead = re.match(r"(?:(?:apa|apakah|sebenarnya|sih)\s+)+", listed, re.I)
+        sides = [side.strip(" ,?") for side in _SIDE_SEPARATOR.split(listed[lead.end() if lead else 0:])]
+        if not 2 <= len(sides) <= MAX_SIDES:
+            return []
     return sides if all(topic_words(side) and len(side.split()) <= 6 for side in sides) else []
 
 
@@ -160,6 +181,7 @@ _VALUE_KINDS = frozenset({"tanggal", "nomor", "tahun", "jumlah", "waktu"})
 _INTERROGATIVES = frozenset(load_words("interrogatives"))
 # The yes/no particle is no question word of its own ("apakah A atau B?" is still a choice).
 _CONTENT_INTERROGATIVES = _INTERROGATIVES - {"apakah"}
+_TAG_PARTICLES = frozenset(load_words("tag_question_particles"))
 
 
 def question_kind(question: str) -> str:
