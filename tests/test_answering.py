@@ -742,3 +742,55 @@ def test_n_apa_saja_is_answered_by_the_unit_listing_the_members_of_n(assistant, 
     answer = assistant.ask(question)
     assert answer.found and answer.citations[0].pasal != "2", answer.answer[:200]
     assert all(name in answer.answer for name in ("klerek", "operator", "teknisi")), answer.answer[:200]
+
+
+# ---- wave 2 session 12: fresh sets AA and AB --------------------------------------------------
+@pytest.mark.parametrize("question", [
+    "mksd delayering itu apa sih? sering denger tp ga paham",
+    "Delayering itu apa ya? dari kemarin bingung",
+])
+def test_a_remark_after_the_question_does_not_weigh_against_it(assistant, question):
+    # the remark's words ("sering denger tp ga paham") are no topic the corpus must hold
+    answer = assistant.ask(question)
+    assert answer.found and answer.citations[0].doc_id == "glosarium-penyederhanaan-birokrasi", answer.answer[:200]
+    assert "pemangkasan" in answer.answer.lower()
+
+
+@pytest.mark.parametrize("question", [
+    "Klerek, operator, dan teknisi itu bedanya di mana?",
+    "operator dan teknisi apa bedanya?",
+    "jabatan pelaksana operator sama teknisi itu apa sih perbedaannya?",
+])
+def test_sides_named_before_the_comparison_word_are_each_described(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.found and "bersifat umum" in answer.answer and "bersifat spesifik" in answer.answer, answer.answer[:300]
+
+
+@pytest.mark.parametrize("question", [
+    "Siapa yang melantik 227 pejabat fungsional hasil penyetaraan di Cilegon?",
+    "227 pejabat fungsional Cilegon itu dilantik oleh siapa?",
+    "pejabat hasil penyetaraan di cilegon akhir 2021 dilantik siapa ya",
+])
+def test_who_is_the_agent_of_a_passive_clause(assistant, question):
+    # "dilantik ... langsung oleh Wali Kota Cilegon Helldy Agustian": "oleh" marks the doer
+    answer = assistant.ask(question)
+    assert answer.found and "Helldy Agustian" in answer.answer, answer.answer[:300]
+
+
+def test_the_doer_named_by_oleh_answers_who():
+    """Two passages hold the asked verb; the one whose subject is an institution but whose doer is
+    not stated loses to the one naming the doer of the passive clause after "oleh"."""
+    from assistant.compose.base import Evidence
+    from assistant.compose.extractive import ExtractiveComposer
+    from assistant.records import ChunkRecord, ScoredChunk
+
+    def hit(doc_id, text):
+        return ScoredChunk(chunk=ChunkRecord(chunk_id=doc_id, doc_id=doc_id, text=text, bagian="Isi",
+                                             source_path=f"{doc_id}.md"), score=1.0)
+
+    hits = [hit("a", "Instansi daerah wajib menuntaskan pelantikan pejabat hasil penyetaraan paling lambat akhir tahun."),
+            hit("b", "Para pejabat hasil penyetaraan itu dilantik pada akhir tahun di aula kantor oleh Wali Kota setempat.")]
+    evidence = Evidence(question="pejabat hasil penyetaraan dilantik siapa?", context="", kind="siapa", hits=hits,
+                        documents={}, idf=lambda t: 1.0)
+    composition = ExtractiveComposer().compose(evidence)
+    assert composition.citations[0].doc_id == "b", composition.answer

@@ -57,6 +57,20 @@ def _cues(kind: str, tail: str = "") -> re.Pattern:
 
 # A unit that says who acts, defines, obliges or permits (the cue words are lexicon data).
 _WHO = _cues("who")
+# "siapa yang dilantik?" asks who underwent the action, "siapa yang melantik?" / "dilantik siapa?" its doer.
+_ASKS_PATIENT = re.compile(r"\bsiapa\s+(?:saja\s+|aja\s+)?(?:yang|yg)\s+(?:akan\s+|telah\s+|sudah\s+)?di(?!\s)", re.I)
+# The agent of a passive clause, marked by "oleh" ("ditetapkan oleh Menteri", "dilantik dan diambil
+# sumpahnya langsung oleh Wali Kota"): up to two words may stand between "oleh" and the doer.
+_AGENT = re.compile(r"\boleh\s+(?:\w+\s+){0,2}(?:" + _WHO.pattern + ")", re.I)
+AGENT_REACH = 8  # words before "oleh" in which the passive verbs it completes stand
+
+
+def _passive_verbs(before: str) -> set[str]:
+    """The stems of the passive verbs ("di-") among the last AGENT_REACH words of `before`."""
+    words = re.findall(r"\w+", before)[-AGENT_REACH:]
+    return {t for w in words if w.lower().startswith("di") for t in tokens(w)}
+
+
 _DEFINES = _cues("defines")
 _MODAL = _cues("modal")
 
@@ -131,11 +145,11 @@ class ExtractiveComposer:
         asks two things ("berapa lama ..., dan apa akibatnya?"), the question of a message that
         first describes the situation; otherwise simply the best units."""
         compared = list(evidence.compared) if evidence.compared is not None else compared_sides(evidence.question)
-        if compared:
+        parts, background = _parts(evidence), ""
+        if compared and len(parts) < 2:
             picked = self._pick_each_side(evidence, compared)
             if picked:
                 return picked
-        parts, background = _parts(evidence), ""
         if len(parts) < 2:
             background, asked = situation_and_question(evidence.question)
             if not background:
@@ -160,7 +174,13 @@ class ExtractiveComposer:
                 context=" ".join(x for x in (evidence.context, others) if x),
                 situation=" ".join(x for x in (background, situation) if x),
             )
-            units = self._pick(part_evidence, exclude=frozenset((u.hit_index, u.line) for u in picked))
+            exclude = frozenset((u.hit_index, u.line) for u in picked)
+            units = self._pick(part_evidence, exclude=exclude)
+            # "Klerek dan operator bedanya apa? Terus teknisi kerjanya apa?": the part that compares is
+            # answered side by side when its best units do not name every side
+            sides = compared_sides(asked) if compared else []
+            if sides and not _names_every_side(units, sides, evidence):
+                units = self._pick_each_side(part_evidence, sides, exclude) or units
             if i == 0 and not units:
                 return []  # the main question has no answer here; the rest cannot stand for it
             cited_docs = {evidence.hits[u.hit_index].chunk.doc_id for u in picked}
@@ -174,20 +194,26 @@ class ExtractiveComposer:
                     picked.append(unit)
         return picked
 
-    def _pick_each_side(self, evidence: Evidence, sides: list[str]) -> list[_Unit]:
+    def _pick_each_side(self, evidence: Evidence, sides: list[str], exclude: frozenset = frozenset()) -> list[_Unit]:
         """"Bedanya operator sama teknisi?": the unit that says what each side is ([] unless every
-        side has one)."""
+        side has one). A unit that already says what a side is ("UPTD kelas A untuk beban kerja
+        besar dan UPTD kelas B untuk beban kerja kecil") answers that side too."""
         picked: list[_Unit] = []
+        covered, tellings = 0, []
         for side in sides:
             side_evidence = replace(evidence, question=side, kind="definisi", context=evidence.question)
-            exclude = frozenset((u.hit_index, u.line) for u in picked)
             # the unit must name the side by its most telling word ("operator" in "jab pelaksana operator")
             telling = max(topic_words(side), key=evidence.idf)
+            if any(_describes_apart(u.text, previous, telling) for u in picked for previous in tellings):
+                covered += 1
+                continue
+            tellings.append(telling)
+            exclude = exclude | frozenset((u.hit_index, u.line) for u in picked)
             naming = [u for u in self._pick(side_evidence, exclude=exclude) if telling in tokens(u.text)]
             # a unit that glosses the side ("- operator: tugas teknis ...") before one that lists it
             naming.sort(key=lambda u: not (_GLOSS.match(u.text) and telling in tokens(_GLOSS.match(u.text).group(1))))
             picked += naming[:1]
-        return picked if len(picked) == len(sides) else []
+        return picked if len(picked) + covered == len(sides) else []
 
     def _pick(self, evidence: Evidence, exclude: frozenset = frozenset()) -> list[_Unit]:
         """The units that answer `evidence.question` (none of `exclude`, (hit, line) pairs that
@@ -845,7 +871,13 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
         return 0.4 if _NUMBER.search(text) else 0.0
     if kind == "siapa":
         # "Pejabat Level 2 menentukan ...": the one who acts, as the sentence's subject, answers "siapa".
-        who = _WHO.search(_content(text))
+        content = _content(text)
+        asked = set(tokens(evidence.question))
+        # "siapa yang dilantik?" asks who underwent the action (the passive's subject), not its doer
+        asks_doer = not _ASKS_PATIENT.search(evidence.question)
+        if asks_doer and any(asked & _passive_verbs(content[:m.start()]) for m in _AGENT.finditer(content)):
+            return 0.9  # "dilantik ... oleh Wali Kota ...": the doer of the very action asked about
+        who = _WHO.search(content)
         return 0.0 if not who else 0.6 if who.start() < 25 else 0.3
     if kind == "definisi":
         return _defines_topic(evidence, text)
@@ -865,6 +897,30 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
     if kind == "apakah":
         return 0.2 if _MODAL.search(text) else 0.0
     return 0.0
+
+
+def _names_every_side(units: list[_Unit], sides: list[str], evidence: Evidence) -> bool:
+    """Whether `units` say something of each side: every side is named, and two sides named by
+    one unit are described apart in it (a unit listing "klerek, operator, dan teknisi" says what
+    neither is)."""
+    tellings = [max(topic_words(side), key=evidence.idf) for side in sides]
+    held = [set(tokens(u.text)) for u in units]
+    if not all(any(t in h for h in held) for t in tellings):
+        return False
+    return all(any(a not in h or b not in h or _describes_apart(u.text, a, b) for u, h in zip(units, held))
+               for i, a in enumerate(tellings) for b in tellings[i + 1:])
+
+
+def _describes_apart(text: str, first: str, second: str) -> bool:
+    """Whether `text` names both sides with words of its own between them ("UPTD kelas A untuk
+    beban kerja yang besar dan UPTD kelas B ..."), not only lists them ("klerek, operator, dan
+    teknisi")."""
+    words = [tokens(w) for w in re.findall(r"\w+", text)]
+    at = {stem: i for i, ws in enumerate(words) for stem in ws}
+    return first in at and second in at and abs(at[second] - at[first]) > DESCRIPTION_GAP
+
+
+DESCRIPTION_GAP = 3  # words between two sides' names that say something of the first
 
 
 def _defines_topic(evidence: Evidence, text: str) -> float:
