@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .text import colloquial_to_standard, is_indonesian_word, normalize, stem, tokens
+from .text import colloquial_to_standard, is_indonesian_word, normalize, root_words, stem, tokens
 
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _ROMAN = re.compile(r"^[ivx]+$")  # "III/b": a rank, not a topic
 _MIN_TYPO_LENGTH = 6  # shorter words have too many neighbours to guess from ("bulan" is not "bukan")
+# A root this short under affixes this long ("penye-tar-an") is the stemmer over-reading a typo.
+_SHORT_ROOT = 3
+_LONG_AFFIXES = 5
 
 
 @dataclass
@@ -71,7 +74,7 @@ class Speller:
 
     def _lookup(self, lower: str) -> str:
         if is_indonesian_word(lower):
-            return lower
+            return self._dropped_letter(lower)
         standard = colloquial_to_standard(lower)
         if self._known(standard) or is_indonesian_word(standard):
             return lower
@@ -88,6 +91,21 @@ class Speller:
             scorer=OSA.distance,
             score_cutoff=edits,
         )
+        return found[0] if found else lower
+
+
+    def _dropped_letter(self, lower: str) -> str:
+        """A long word the stemmer accepts only by stripping it down to a short root the corpus
+        never uses, one dropped letter away from a corpus word, is that word mistyped: Sastrawi
+        reads "penyetaran" as "tar" under a prefix and a suffix, but it is "penyetaraan". A root
+        itself ("tinggal"), a word whose root the corpus uses, a word under one short affix
+        ("teradu": ter + adu) or any other slip ("umurnya" is not "umumnya") stays as written."""
+        root = stem(lower)
+        if lower in root_words() or root in self.stems or len(root) > _SHORT_ROOT \
+                or len(lower) - len(root) < _LONG_AFFIXES:
+            return lower
+        longer = [w for w in self.words if len(w) == len(lower) + 1 and w[0] == lower[0]]
+        found = process.extractOne(lower, longer, scorer=OSA.distance, score_cutoff=1)
         return found[0] if found else lower
 
 
