@@ -49,6 +49,12 @@ DENSE_CENTER = 0.85
 DENSE_WEIGHT = 1.0
 UNKNOWN_WEIGHT = 0.1
 MISSING_WEIGHT = 0.05
+# A question naming a held document (no Pasal of it) is still refused with this many topic words the
+# corpus never uses and less than this share of its topic in one passage: on dev only out-of-scope
+# questions ("tenaga honorer menurut UU ASN 2023") are that far off; the nearest answerable question
+# named a Pasal (held as an exact hit) or had one unknown word.
+NAMED_UNKNOWN = 2
+NAMED_COVERAGE = 0.25
 # A follow-up bringing this many concepts of its own is a question of its own: the passages must
 # hold its own words too, not only the topic it borrows (as service.READ_ALONE_CONCEPTS).
 OWN_CONCEPTS = 3
@@ -96,7 +102,13 @@ class RefusalRules:
                                           and not q.continuation.cited_in):
             # The question names a document the corpus holds. One it names only through a
             # regulation that document cites ("Perbup Bogor 65/2023 ngatur honor ...?") must
-            # still hold the topic.
+            # still hold the topic. So must a question that names a held document but asks about
+            # what the corpus never speaks of ("di UU ASN baru gaji PNS jadi single salary mulai
+            # tahun berapa?"): several topic words the corpus never uses, little of it held.
+            if not any(h.exact for h in hits):
+                f = self.evidence_features(q, hits)
+                if f["unknown"] >= NAMED_UNKNOWN and f["coverage"] < NAMED_COVERAGE:
+                    return Refusal("bukti-lemah", not_found(self.state.documents))
             return None
         if q.continues and not q.continuation.new_words and hits[0].chunk.doc_id in q.conversation_docs:
             # A follow-up that adds no topic of its own ("berapa lama?", "kalau itu?") about the

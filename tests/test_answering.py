@@ -794,3 +794,24 @@ def test_the_doer_named_by_oleh_answers_who():
                         documents={}, idf=lambda t: 1.0)
     composition = ExtractiveComposer().compose(evidence)
     assert composition.citations[0].doc_id == "b", composition.answer
+
+
+@pytest.mark.parametrize("question", [
+    "di UU ASN baru itu gaji PNS jadi single salary mulai tahun berapa?",
+    "Menurut UU 20/2023, kapan sistem remunerasi tunggal berlaku untuk PPPK paruh waktu?",
+    "Apakah Permenpan RB 7/2022 mengatur jam kerja fleksibel dan cuti bersama?",
+    "Menurut Permenpan 45/2022, berapa honorarium lembur pelaksana per jam?",
+])
+def test_naming_a_held_regulation_does_not_answer_what_the_corpus_never_speaks_of(assistant, question):
+    # the regulation is held, but its passages hold little of a topic the corpus never uses
+    answer = assistant.ask(question)
+    assert not answer.found and answer.reason == "bukti-lemah", answer.answer[:200]
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("Menurut UU 20/2023, jabatan ASN terdiri atas apa?", "jabatan manajerial"),
+    ("Menurut Permenpan 7/2022, siapa yang menetapkan tim kerja?", "tim kerja"),
+])
+def test_naming_a_held_regulation_with_a_topic_it_holds_is_answered(assistant, question, fact):
+    answer = assistant.ask(question)
+    assert answer.found and fact in answer.answer.lower(), answer.answer[:200]

@@ -203,7 +203,7 @@ class ExtractiveComposer:
         for side in sides:
             side_evidence = replace(evidence, question=side, kind="definisi", context=evidence.question)
             # the unit must name the side by its most telling word ("operator" in "jab pelaksana operator")
-            telling = max(topic_words(side), key=evidence.idf)
+            telling = _telling(side, evidence)
             if any(_describes_apart(u.text, previous, telling) for u in picked for previous in tellings):
                 covered += 1
                 continue
@@ -899,11 +899,18 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
     return 0.0
 
 
+def _telling(side: str, evidence: Evidence) -> str:
+    """The side's rarest topic word, the first of equals as written (a set's order changes from
+    one process to the next, and the answer must not)."""
+    words = [t for t in tokens(side) if t not in QUESTION_WORDS]
+    return max(words, key=evidence.idf)
+
+
 def _names_every_side(units: list[_Unit], sides: list[str], evidence: Evidence) -> bool:
     """Whether `units` say something of each side: every side is named, and two sides named by
     one unit are described apart in it (a unit listing "klerek, operator, dan teknisi" says what
     neither is)."""
-    tellings = [max(topic_words(side), key=evidence.idf) for side in sides]
+    tellings = [_telling(side, evidence) for side in sides]
     held = [set(tokens(u.text)) for u in units]
     if not all(any(t in h for h in held) for t in tellings):
         return False
