@@ -56,6 +56,12 @@ class DocumentMeta(BaseModel):
         return value
 
     @property
+    def numbered(self) -> bool:
+        """A regulation or letter (it has a number, hence a date and a status); news digests and
+        the glossary have none."""
+        return bool(self.nomor)
+
+    @property
     def short_name(self) -> str:
         if self.singkatan:
             return self.singkatan

@@ -813,3 +813,16 @@ def test_a_short_turn_naming_its_own_regulation_is_the_whole_context(assistant):
     q = _understand(assistant, "naskahnya ada?", history)
     assert q.continues and q.continuation.context == "kalau Perwal 6/2023 judulnya apa?"
     assert "peta" not in q.standalone
+
+
+@pytest.mark.parametrize("follow_up", ["kapan ditetapkannya?", "itu ditetapkan kapan?", "ditetapkan tgl berapa?"])
+def test_a_document_question_after_a_glossary_answer_is_about_the_regulation_it_names(assistant, follow_up):
+    """The glossary has no date or status: "kapan ditetapkannya?" after an answer quoting its entry
+    ("... menurut Permenpan RB Nomor 45 Tahun 2022") asks about the regulation the entry names."""
+    history = [Turn(role="user", content="klerek operator teknisi itu apa?"),
+               Turn(role="assistant", content="Menurut Glosarium Penyederhanaan Birokrasi, Klerek, Operator, Teknisi: "
+                                              "Klerek, operator, dan teknisi adalah tiga klasifikasi jabatan pelaksana "
+                                              "menurut Permenpan RB Nomor 45 Tahun 2022. [1]")]
+    q = _understand(assistant, follow_up, history)
+    assert q.continues and q.continuation.document_level
+    assert q.reference.doc_ids == ["permenpan-rb-45-2022"], q.reference

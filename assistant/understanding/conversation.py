@@ -307,9 +307,12 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal,
                             new_words=tuple(new))
     if document_level and len(new) <= 1:
-        # "Itu mencabut peraturan yang mana?": the conversation's document, not its last Pasal.
-        return Continuation(True, reason, context=context, documents=tuple(documents[:1]), document_level=True,
-                            new_words=tuple(new))
+        # "Itu mencabut peraturan yang mana?": the conversation's document, not its last Pasal; a
+        # numbered one when the answer quoted a glossary entry or a report first ("kapan
+        # ditetapkannya?" after a glossary entry naming Permenpan RB 45/2022 asks about 45/2022).
+        numbered = [d for d in documents if d in resolver.documents and resolver.documents[d].numbered]
+        return Continuation(True, reason, context=context, documents=tuple((numbered or documents)[:1]),
+                            document_level=True, new_words=tuple(new))
     pasal = None
     names_that_pasal = re.search(r"\b(?:pasal|psl)\s+(?:itu|tersebut|tadi|ini|yang sama|yg sama)\b", question, re.I)
     if names_that_pasal or not new:
