@@ -23,7 +23,8 @@ def setup_offline_env() -> None:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASISTEN_", env_file=".env", extra="ignore")
+    # An empty variable ("ASISTEN_MODEL_CACHE=") is unset, not the path "" (the working directory).
+    model_config = SettingsConfigDict(env_prefix="ASISTEN_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Path(".asisten")
     corpus_dir: Path = Path("corpus")

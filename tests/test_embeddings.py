@@ -326,3 +326,14 @@ def test_query_cache_can_be_switched_off(bundled_e5_models_dir):
     emb.embed_query("jabatan pelaksana")
     emb.embed_query("jabatan pelaksana")
     assert len(emb._query_cache) == 0 and emb._query_cache.hits == 0
+
+
+def test_an_empty_variable_is_unset_not_the_working_directory(monkeypatch, tmp_path):
+    # "ASISTEN_MODEL_CACHE=" once put a model cache into the checkout (the path "" is ".")
+    from assistant.config import Settings
+
+    monkeypatch.setenv("ASISTEN_MODEL_CACHE", "")
+    monkeypatch.setenv("ASISTEN_DATA_DIR", str(tmp_path))
+    settings = Settings()
+    assert settings.model_cache is None
+    assert settings.models_dir == tmp_path / "models"
