@@ -63,9 +63,11 @@ OWN_CONCEPTS = 3
 _ASKS_WORDING = re.compile(r"\bbunyi\w*|\bkutip\w*|\blampiran\w*|\b(?:pasal|psl)\s+(?:yang|yg|mana|berapa|brp)\b", re.I)
 
 
-# Asking for the content of a regulation ("isinya apa", "mengatur apa"): refused for one the corpus
-# only names, when the question names no corpus document of its own.
-_ASKS_CONTENT = re.compile(r"\bisi(?:nya)?\b|\bmengatur\s+apa\b|\bketentuan\w*\b", re.I)
+# Asking for the content of a regulation ("isinya apa", "mengatur apa", "memuat berapa nomenklatur",
+# "berisi apa"): refused for one the corpus only names, when the question names no corpus document
+# of its own.
+_ASKS_CONTENT = re.compile(r"\bisi(?:nya)?\b|\bmengatur\s+apa\b|\bketentuan\w*\b|\bmemuat\b|\bberisi\b"
+                           r"|\bmencantumkan\b|\btercantum\b", re.I)
 
 # Asking for an annex's content or wording ("isi lampiran Permenpan 25/2021", "bunyi lampirannya").
 _ANNEX = re.compile(r"\blampiran\w*", re.I)
@@ -144,7 +146,7 @@ class RefusalRules:
                 "menjawab berdasarkan dokumen tersebut.",
             )
         pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
-        request = request_of(q.spelled)
+        request = _asked(q)
         asks = ref.pasal or _ASKS_WORDING.search(request) or _ASKS_CONTENT.search(request)
         if asks and not _mentioned(ref, top, pasal=pasal):
             return Refusal(
@@ -158,7 +160,7 @@ class RefusalRules:
         """The wording of a regulation outside the corpus that a corpus document only names
         ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
         ref = q.reference
-        request = request_of(q.spelled)
+        request = _asked(q)
         asks = _ASKS_WORDING.search(request) or (not ref.named_directly and _ASKS_CONTENT.search(request))
         if not (ref.outside and asks):
             return None
@@ -190,7 +192,7 @@ class RefusalRules:
         # hold what the Pasal says; a source naming the Pasal does not answer "apa isi Pasal 22?".
         unread = re.compile(
             rf"\bisi\b[^.]*\bpasal\s+{re.escape(ref.pasal)}\b[^.]*\btidak\s+(?:dibaca|diketahui)\b", re.I)
-        request = request_of(q.spelled)
+        request = _asked(q)
         of_named = [h.chunk.text for h in hits[:5] if h.chunk.doc_id in ref.doc_ids]
         declared_unread = _ASKS_CONTENT.search(request) and any(unread.search(text) for text in of_named)
         if not (declared_unread or _ASKS_WORDING.search(request)) and any(speaks_of.search(t) for t in of_named):
@@ -227,7 +229,7 @@ class RefusalRules:
         ref = q.reference
         if not (ref.named_directly and ref.doc_ids and _annex_of_named(q.spelled, ref)):
             return None
-        request = request_of(q.spelled)
+        request = _asked(q)
         if not (_ASKS_CONTENT.search(request) or _ASKS_TEXT.search(request)):
             return None
         if any(d in _with_annex(self.state) for d in ref.doc_ids):
@@ -410,6 +412,12 @@ _HELD: dict = {}  # what -> (a weak reference to the index state, the documents 
 _ASKS_ARTICLES = re.compile(
     r"\b(?:pasal-pasal|pasal2|psl2)nya\b|\b(?:isi|bunyi|teks|naskah)\s+(?:pasal-pasal|pasal2|pasal|psl)(?:nya)?\b(?!\s*\d)",
     re.I)
+
+
+def _asked(q: Question) -> str:
+    """What the message asks: without the remark after its question and the situation before it
+    ("... di bagian Mengingat masih tercantum UU 5/2014. Apakah masih boleh?" asks no content)."""
+    return situation_and_question(request_of(q.spelled))[1]
 
 
 def _annex_of_named(question: str, ref: Reference) -> bool:

@@ -815,3 +815,20 @@ def test_naming_a_held_regulation_does_not_answer_what_the_corpus_never_speaks_o
 def test_naming_a_held_regulation_with_a_topic_it_holds_is_answered(assistant, question, fact):
     answer = assistant.ask(question)
     assert answer.found and fact in answer.answer.lower(), answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", [
+    "Kepmenpan RB 11/2024 itu memuat berapa nomenklatur jabatan pelaksana?",
+    "Keputusan Menteri PANRB Nomor 11 Tahun 2024 berisi apa saja?",
+    "Kepmenpan 11 tahun 2024 mencantumkan jabatan pelaksana apa saja?",
+])
+def test_a_content_verb_asks_for_the_text_of_a_regulation_the_corpus_only_names(assistant, question):
+    # "memuat", "berisi", "mencantumkan" ask what the text holds, as "isinya apa" does
+    answer = assistant.ask(question)
+    assert not answer.found and answer.reason == "naskah-tidak-dimuat", answer.answer[:200]
+
+
+def test_a_content_verb_in_the_situation_asks_nothing_of_the_text(assistant):
+    answer = assistant.ask("Di bagian Mengingat draf perwal kami masih tercantum UU 5/2014 tentang ASN. "
+                           "Apakah UU itu masih berlaku?")
+    assert answer.found and "20 Tahun 2023" in answer.answer, answer.answer[:200]
