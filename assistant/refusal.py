@@ -161,7 +161,10 @@ class RefusalRules:
         ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
         ref = q.reference
         request = _asked(q)
-        asks = _ASKS_WORDING.search(request) or (not ref.named_directly and _ASKS_CONTENT.search(request))
+        # "itu amanat pasal berapa UU 5/2014?" in a conversation whose document cites it asks where
+        # that document cites it; what the outside regulation holds is still not known
+        wording = not q.continuation.cited_in and _ASKS_WORDING.search(request)
+        asks = wording or (not ref.named_directly and _ASKS_CONTENT.search(request))
         if not (ref.outside and asks):
             return None
         names = self._names(ref.doc_ids)

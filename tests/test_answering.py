@@ -832,3 +832,15 @@ def test_a_content_verb_in_the_situation_asks_nothing_of_the_text(assistant):
     answer = assistant.ask("Di bagian Mengingat draf perwal kami masih tercantum UU 5/2014 tentang ASN. "
                            "Apakah UU itu masih berlaku?")
     assert answer.found and "20 Tahun 2023" in answer.answer, answer.answer[:200]
+
+
+@pytest.mark.parametrize("follow_up", [
+    "oh ya, Kepmenpan RB Nomor 11 Tahun 2024 itu dulu memuat berapa nomenklatur?",
+    "kalau Kepmenpan 11/2024 yang dicabut itu isinya apa aja?",
+])
+def test_the_content_of_a_revoked_regulation_stays_unheld_in_a_conversation_about_its_successor(assistant, follow_up):
+    # the conversation's document cites it (it revokes it); that does not make its text held
+    first = "Kepmenpan RB 282 Tahun 2025 mencabut kepmen apa?"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=assistant.ask(first).answer)]
+    answer = assistant.ask(follow_up, history=history)
+    assert not answer.found and answer.reason == "naskah-tidak-dimuat", answer.answer[:200]

@@ -67,7 +67,10 @@ def understand(
     if continuation.continues and continuation.cited_in:
         # The document of the conversation that cites the outside regulation answers; the
         # regulation's name stays in the words searched.
-        reference = Reference(doc_ids=[continuation.cited_in])
+        # It stays named as the outside regulation it is (its content is still not held); its name
+        # stays among the words weighed, as the words the citing passage holds.
+        reference = Reference(doc_ids=[continuation.cited_in],
+                              outside=list(own.outside) or ([own.unresolved] if own.unresolved else []))
     elif continuation.continues:
         if continuation.document_level and continuation.documents:
             # A question about the conversation's document: that document, by its name.
