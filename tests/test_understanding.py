@@ -826,3 +826,24 @@ def test_a_document_question_after_a_glossary_answer_is_about_the_regulation_it_
     q = _understand(assistant, follow_up, history)
     assert q.continues and q.continuation.document_level
     assert q.reference.doc_ids == ["permenpan-rb-45-2022"], q.reference
+
+
+@pytest.mark.parametrize("follow_up", [
+    "Menimbangnya merujuk pasal berapa UU ASN?",
+    "mengingatnya nyebut UU 20/2023 gak?",
+    "konsideransnya ngutip UU ASN pasal berapa?",
+])
+def test_a_possessed_document_part_opening_the_message_is_the_conversation_documents(assistant, follow_up):
+    """"Menimbangnya ... UU ASN": the -nya owner is the document spoken of; the regulation named
+    after it is what that part refers to, not a new topic."""
+    history = [Turn(role="user", content="Informasi jabatan hasil anjab itu memuat berapa butir?"),
+               Turn(role="assistant", content="Menurut Permenpan RB Nomor 1 Tahun 2020, Ringkasan: 17 butir. [1]")]
+    q = _understand(assistant, follow_up, history)
+    assert q.continues and q.conversation_docs[:1] == ["permenpan-rb-1-2020"], q.continuation
+
+
+def test_a_regulation_named_without_a_possessed_part_is_a_question_of_its_own(assistant):
+    history = [Turn(role="user", content="Informasi jabatan hasil anjab itu memuat berapa butir?"),
+               Turn(role="assistant", content="Menurut Permenpan RB Nomor 1 Tahun 2020, Ringkasan: 17 butir. [1]")]
+    q = _understand(assistant, "UU ASN 2023 menimbangnya apa saja?", history)
+    assert not q.continues and q.continuation.reason == "menyebut-peraturan"

@@ -240,7 +240,9 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
         return Continuation(False, "tanpa-riwayat")
     # "itu amanat pasal berapa UU 5/2014?" names only a regulation outside the corpus, no Pasal of it
     outside = _outside_only(own) and not own.pasal
-    if (own.doc_ids or own.unresolved) and not outside:
+    # "Menimbangnya merujuk pasal berapa UU ASN?": the possessed part of a document that opens the
+    # message is the conversation document's; the regulation it names is what that part refers to.
+    if (own.doc_ids or own.unresolved) and not outside and not _opens_with_possessed_part(question):
         return Continuation(False, "menyebut-peraturan")
     if outside:
         # Asked about where the conversation's documents cite it; elsewhere it is a question of
@@ -324,6 +326,16 @@ def decide(question: str, history: list[Turn], resolver: ReferenceResolver, own:
                 break
     return Continuation(True, reason, context=context, documents=tuple(documents), pasal=pasal,
                             new_words=tuple(new))
+
+
+def _opens_with_possessed_part(question: str) -> bool:
+    """"Menimbangnya ...", "lampirannya ...": the message opens with a part of a document (lexicons
+    ``document_level_words``, ``reference_nouns``) owned by "-nya", whose owner is not in the message."""
+    words = _WORD.findall(question.lower())
+    if not words or not re.fullmatch(r"[a-z]{3,}nya", words[0]):
+        return False
+    part = words[0][:-3]
+    return bool(set(tokens(part)) & document_words()) or part in _reference_nouns()
 
 
 def _new_concepts(question: str, own: Reference, earlier: set[str]) -> int:
