@@ -844,3 +844,22 @@ def test_the_content_of_a_revoked_regulation_stays_unheld_in_a_conversation_abou
     history = [Turn(role="user", content=first), Turn(role="assistant", content=assistant.ask(first).answer)]
     answer = assistant.ask(follow_up, history=history)
     assert not answer.found and answer.reason == "naskah-tidak-dimuat", answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", [
+    "Klerek, operator, dan teknisi itu bedanya di mana?",
+    "apa perbedaan klerek, operator dan teknisi?",
+    "klerek sama operator sama teknisi bedanya apa sih",
+])
+def test_each_side_is_glossed_from_the_regulation_before_the_glossary(assistant, question):
+    # each side by the unit that says what it is ("- klerek: ... pelayanan administrasi"), the
+    # regulation's own entry before the glossary's
+    answer = assistant.ask(question)
+    assert answer.found and answer.citations[0].doc_id == "permenpan-rb-45-2022", answer.answer[:300]
+    for fact in ("pelayanan administrasi", "bersifat umum", "bersifat spesifik"):
+        assert fact in answer.answer, (fact, answer.answer[:300])
+
+
+def test_a_value_asked_of_what_tells_two_things_apart_is_not_a_comparison(assistant):
+    answer = assistant.ask("Berapa skor beban kerja yang membedakan UPTD kelas A dan kelas B?")
+    assert not answer.found, answer.answer[:200]

@@ -776,6 +776,7 @@ def test_a_sentence_the_writer_closed_with_a_question_mark_is_a_question_of_its_
     ("UPTD kelas A sama kelas B beda nya apa", ["UPTD kelas A", "kelas B"]),
     ("Koordinator dan subkoordinator bedanya apa? Itu jabatan resmi atau bukan?", ["Koordinator", "subkoordinator"]),
     ("Apakah ada perbedaan antara UPTD kelas A dan kelas B?", ["UPTD kelas A", "kelas B"]),
+    ("apa perbedaan klerek, operator dan teknisi?", ["klerek", "operator", "teknisi"]),
     # no sides named: nothing is compared
     ("Apa saja jabatan yang tidak berbeda?", []),
     ("bedanya apa ya?", []),

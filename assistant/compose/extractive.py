@@ -146,6 +146,8 @@ class ExtractiveComposer:
         first describes the situation; otherwise simply the best units."""
         compared = list(evidence.compared) if evidence.compared is not None else compared_sides(evidence.question)
         parts, background = _parts(evidence), ""
+        if evidence.kind in _WANTS:
+            compared = []  # "berapa skor yang membedakan kelas A dan kelas B?" asks a value, not the difference
         if compared and len(parts) < 2:
             picked = self._pick_each_side(evidence, compared)
             if picked:
@@ -209,11 +211,25 @@ class ExtractiveComposer:
                 continue
             tellings.append(telling)
             exclude = exclude | frozenset((u.hit_index, u.line) for u in picked)
-            naming = [u for u in self._pick(side_evidence, exclude=exclude) if telling in tokens(u.text)]
-            # a unit that glosses the side ("- operator: tugas teknis ...") before one that lists it
-            naming.sort(key=lambda u: not (_GLOSS.match(u.text) and telling in tokens(_GLOSS.match(u.text).group(1))))
+            # a unit that glosses the side ("- klerek: tugas pelayanan administrasi ...") in any passage
+            # read, before the best unit that merely names it ("... klerek, operator, dan teknisi")
+            glossing = [u for u in self._glosses(side_evidence, telling) if (u.hit_index, u.line) not in exclude]
+            naming = glossing[:1] or [u for u in self._pick(side_evidence, exclude=exclude) if telling in tokens(u.text)]
             picked += naming[:1]
         return picked if len(picked) + covered == len(sides) else []
+
+    def _glosses(self, evidence: Evidence, word: str) -> list[_Unit]:
+        """The units of the passages read that gloss `word` ("- klerek: ..."), a regulation's own
+        before a glossary's or a report's, best first."""
+        weights = _query_weights(evidence)
+        units = [u for index, hit in enumerate(evidence.hits) for u in self._units(index, hit, evidence, weights)]
+        glossing = [u for u in units if (m := _GLOSS.match(u.text)) and word in tokens(m.group(1))]
+
+        def secondary(unit: _Unit) -> bool:
+            meta = evidence.documents.get(evidence.hits[unit.hit_index].chunk.doc_id)
+            return meta is not None and meta.jenis.lower() in SECONDARY_KINDS
+
+        return sorted(glossing, key=lambda u: (secondary(u), -u.score))
 
     def _pick(self, evidence: Evidence, exclude: frozenset = frozenset()) -> list[_Unit]:
         """The units that answer `evidence.question` (none of `exclude`, (hit, line) pairs that

@@ -117,7 +117,10 @@ def compared_sides(question: str) -> list[str]:
     [] for other questions."""
     match = _COMPARISON.search(question)
     if match:
-        sides = [match.group("a").strip(" ,?"), match.group("b").strip(" ,?")]
+        # "perbedaan klerek, operator dan teknisi": the first side may be a list of its own
+        sides = [*(a.strip(" ,?") for a in _SIDE_SEPARATOR.split(match.group("a"))), match.group("b").strip(" ,?")]
+        if len(sides) > MAX_SIDES:
+            return []
     else:
         match = _COMPARED_BEFORE.search(question)
         if not match:
