@@ -863,3 +863,15 @@ def test_each_side_is_glossed_from_the_regulation_before_the_glossary(assistant,
 def test_a_value_asked_of_what_tells_two_things_apart_is_not_a_comparison(assistant):
     answer = assistant.ask("Berapa skor beban kerja yang membedakan UPTD kelas A dan kelas B?")
     assert not answer.found, answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", [
+    "Dengan hormat, mohon informasi dasar hukum yang digunakan Bagian Organisasi Setda Cilegon ketika "
+    "mengevaluasi kelembagaan UPTD tahun 2023.",
+    "Mohon dijelaskan dasar hukum evaluasi kelembagaan UPTD oleh Bagian Organisasi Setda Kota Cilegon pada tahun 2023.",
+    "evaluasi kelembagaan UPTD di Cilegon 2023 itu dasar hukumnya apa ya?",
+])
+def test_a_question_for_the_basis_is_answered_by_the_unit_citing_a_regulation(assistant, question):
+    # of the report's units, the one citing "Permendagri Nomor 12 Tahun 2017" names the basis
+    answer = assistant.ask(question)
+    assert answer.found and "12 Tahun 2017" in answer.answer, answer.answer[:300]

@@ -848,3 +848,18 @@ def test_a_regulation_named_without_a_possessed_part_is_a_question_of_its_own(as
                Turn(role="assistant", content="Menurut Permenpan RB Nomor 1 Tahun 2020, Ringkasan: 17 butir. [1]")]
     q = _understand(assistant, "UU ASN 2023 menimbangnya apa saja?", history)
     assert not q.continues and q.continuation.reason == "menyebut-peraturan"
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("Apakah Permenpan RB 28/2019 masih dapat digunakan sebagai dasar hukum konsiderans kami?", "status"),
+    ("UU 5/2014 masih bisa dicantumkan di bagian mengingat?", "status"),
+    ("aturan itu masih berlaku?", "status"),
+    ("apa dasar hukumnya?", "pasal"),
+    ("dasar hukum evaluasi UPTD apa?", "pasal"),
+])
+def test_using_a_regulation_as_a_basis_asks_whether_it_stands(message, kind):
+    """"masih dapat digunakan sebagai dasar hukum?" asks whether the regulation still stands; "apa
+    dasar hukumnya?" asks which regulation is the basis."""
+    from assistant.understanding.kinds import question_kind
+
+    assert question_kind(message.lower()) == kind

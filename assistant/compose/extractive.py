@@ -437,7 +437,7 @@ class ExtractiveComposer:
                 # The Pasal the question named, or the document it asks about without naming a
                 # topic ("itu tgl brp?"), is relevant as a whole.
                 overlap = max(overlap, 0.1)
-            score = overlap * prior * (1.0 + _kind_bonus(evidence, text))
+            score = overlap * prior * (1.0 + _kind_bonus(evidence, text, in_pasal=bool(hit.chunk.pasal)))
             if plans_unasked and _IRREALIS.search(text):
                 score *= PLAN_SHARE  # "Pemkot akan mengalihkan sedikitnya 200 pejabat": a plan, not what happened
             if _ABOUT_THE_DIGEST.search(text):
@@ -548,6 +548,7 @@ def _asked_words(evidence: Evidence) -> set[str]:
     return {t for t in tokens(question) if t not in QUESTION_WORDS and evidence.known(t)} - _title_tokens(evidence)
 
 
+_CITES = re.compile(r"\b(?:nomor|no\.?)\s*[\w/.-]*\d[\w/.-]*\s+tahun\s+\d{4}|\bpasal\s+\d+", re.I)
 _REGULATION_NAME = re.compile(r"\b(?:nomor|no\.?)\s*[\w/.-]*\d[\w/.-]*(?:\s+tahun\s+\d{4})?|\b\d+/\d{4}\b", re.I)
 
 
@@ -877,7 +878,7 @@ _DEADLINE = _cues("deadline")
 _ENUMERATES = re.compile(_cues("enumerates").pattern + r"|:\s*$", re.I)  # or a line ending in ":"
 
 
-def _kind_bonus(evidence: Evidence, text: str) -> float:
+def _kind_bonus(evidence: Evidence, text: str, in_pasal: bool = False) -> float:
     kind = evidence.kind
     if kind == "waktu":  # a deadline question: a date, best one stated as a deadline
         return (0.6 if _DATE.search(text) else 0.0) + (0.4 if _DEADLINE.search(text) else 0.0)
@@ -910,6 +911,11 @@ def _kind_bonus(evidence: Evidence, text: str) -> float:
         return 0.2 if text.count(",") >= 2 else 0.0
     if kind == "status":  # "masih berlaku?": what revoked, replaced or amended it, or that it stands
         return 0.8 if _STATUS.search(text) else 0.0
+    if kind == "pasal":
+        # "dasar hukumnya apa?", "pasal berapa?": a digest's or a report's unit citing a regulation by
+        # its number or a Pasal ("mengacu pada Permendagri Nomor 12 Tahun 2017") names the basis asked
+        # for; a Pasal's own unit is that basis already (its prior)
+        return 0.4 if not in_pasal and _CITES.search(_content(text, _own_names(evidence))) else 0.0
     if kind == "apakah":
         return 0.2 if _MODAL.search(text) else 0.0
     return 0.0

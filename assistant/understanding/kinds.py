@@ -21,7 +21,8 @@ ALL_FRAME_WORDS = frozenset().union(*FRAME_WORDS.values())
 # The kind of a question decides what its answer needs; the first pattern that matches wins.
 _KINDS = [
     # "ayat berapa?" asks which provision, as "pasal berapa?" does (not a count)
-    ("pasal", r"\b(?:pasal|ayat)\s+(berapa|apa|mana|yang mana)\b|\bdasar (hukum|aturan|peraturan)(nya)?\b"),
+    # "... masih dapat digunakan sebagai dasar hukum?" asks whether it still stands, not which basis
+    ("pasal", r"\b(?:pasal|ayat)\s+(berapa|apa|mana|yang mana)\b|(?<!sebagai )\bdasar (hukum|aturan|peraturan)(nya)?\b"),
     # "kapan ... ditetapkan?" within one question: in "mulai berlaku kapan? sejak diundangkan?" the
     # second question offers a condition, it does not ask for the date of enactment
     ("tanggal", r"\b(tanggal|tgl)\b|\bkapan\b[^?]*\b(?:ditetapkan|diundangkan|ditandatangani|disahkan|diterbitkan)"
@@ -33,7 +34,7 @@ _KINDS = [
     # "batas waktunya?": the frame noun with its possessive
     ("waktu", r"\b(kapan|(?:batas waktu|tenggat|deadline|jangka waktu)(?:nya)?|paling lambat|paling lama|berapa lama"
               r"|sampai kapan)\b"),
-    ("status", r"\bmasih\s+(?:berlaku|dipakai|bisa dipakai|digunakan|bisa digunakan|dipake|sah|relevan)\b"
+    ("status", r"\bmasih\s+(?:(?:bisa|dapat|boleh)\s+)?(?:berlaku|dipakai|digunakan|dipake|dicantumkan|sah|relevan)\b"
                r"|\b(?:sudah|udah|telah)\s+(?:dicabut|diganti|tidak berlaku)\b|\bstatus(?:nya)?\b"),
     ("definisi", r"\b(apa itu|apa yang dimaksud|yang dimaksud|pengertian|definisi|arti(nya)?|maksudnya|singkatan|kepanjangan(nya)?|kependekan"
                  r"|mengapakan|ngapain|(?:pe)?kerjaannya|tugasnya (?:apa|apa saja))\b"
