@@ -107,7 +107,8 @@ class RefusalRules:
             # still hold the topic. So must a question that names a held document but asks about
             # what the corpus never speaks of ("di UU ASN baru gaji PNS jadi single salary mulai
             # tahun berapa?"): several topic words the corpus never uses, little of it held.
-            if not any(h.exact for h in hits):
+            # (the unknown words first: most named questions have none, and the coverage is not cheap)
+            if not any(h.exact for h in hits) and len(self.speller.unknown(q.spelled)) >= NAMED_UNKNOWN:
                 f = self.evidence_features(q, hits)
                 if f["unknown"] >= NAMED_UNKNOWN and f["coverage"] < NAMED_COVERAGE:
                     return Refusal("bukti-lemah", not_found(self.state.documents))

@@ -889,11 +889,12 @@ def _kind_bonus(evidence: Evidence, text: str, in_pasal: bool = False) -> float:
     if kind == "siapa":
         # "Pejabat Level 2 menentukan ...": the one who acts, as the sentence's subject, answers "siapa".
         content = _content(text)
-        asked = set(tokens(evidence.question))
+        agents = list(_AGENT.finditer(content))
         # "siapa yang dilantik?" asks who underwent the action (the passive's subject), not its doer
-        asks_doer = not _ASKS_PATIENT.search(evidence.question)
-        if asks_doer and any(asked & _passive_verbs(content[:m.start()]) for m in _AGENT.finditer(content)):
-            return 0.9  # "dilantik ... oleh Wali Kota ...": the doer of the very action asked about
+        if agents and not _ASKS_PATIENT.search(evidence.question):
+            asked = set(tokens(evidence.question))
+            if any(asked & _passive_verbs(content[:m.start()]) for m in agents):
+                return 0.9  # "dilantik ... oleh Wali Kota ...": the doer of the very action asked about
         who = _WHO.search(content)
         return 0.0 if not who else 0.6 if who.start() < 25 else 0.3
     if kind == "definisi":
@@ -915,7 +916,9 @@ def _kind_bonus(evidence: Evidence, text: str, in_pasal: bool = False) -> float:
         # "dasar hukumnya apa?", "pasal berapa?": a digest's or a report's unit citing a regulation by
         # its number or a Pasal ("mengacu pada Permendagri Nomor 12 Tahun 2017") names the basis asked
         # for; a Pasal's own unit is that basis already (its prior)
-        return 0.4 if not in_pasal and _CITES.search(_content(text, _own_names(evidence))) else 0.0
+        if in_pasal or not _CITES.search(text):
+            return 0.0
+        return 0.4 if _CITES.search(_content(text, _own_names(evidence))) else 0.0
     if kind == "apakah":
         return 0.2 if _MODAL.search(text) else 0.0
     return 0.0
