@@ -12,7 +12,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FILES = {"dev": HERE / "dev.jsonl", "test": HERE / "test.jsonl"}
-ID_PATTERN = {"dev": re.compile(r"^[abdxyzwnfghilmrpu]\d{3}$"), "test": re.compile(r"^t\d{3}$")}
+ID_PATTERN = {"dev": re.compile(r"^[abdexyzwnfghilmrpu]\d{3}$"), "test": re.compile(r"^t\d{3}$")}
 
 DOCS = [
     "permenpan-rb-25-2021", "permenpan-rb-17-2021", "permenpan-rb-7-2022", "permenpan-rb-45-2022",
