@@ -23,7 +23,6 @@ from ..understanding.kinds import (
     question_kind,
     situation_and_question,
     sub_questions,
-    topic_words,
 )
 from .base import Composition, Evidence
 
@@ -932,9 +931,9 @@ def _telling(side: str, evidence: Evidence) -> str:
 
 
 def _names_every_side(units: list[_Unit], sides: list[str], evidence: Evidence) -> bool:
-    """Whether `units` say something of each side: every side is named, and two sides named by
-    one unit are described apart in it (a unit listing "klerek, operator, dan teknisi" says what
-    neither is)."""
+    """Whether `units` say something of each side: every side is named, and for each two sides
+    some unit names one without the other or describes them apart (units that only list
+    "klerek, operator, dan teknisi" say what neither is)."""
     tellings = [_telling(side, evidence) for side in sides]
     held = [set(tokens(u.text)) for u in units]
     if not all(any(t in h for h in held) for t in tellings):
