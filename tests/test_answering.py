@@ -445,7 +445,7 @@ def test_a_follow_up_word_the_conversations_document_lacks_is_searched_elsewhere
 
 
 def test_a_note_on_other_numbers_does_not_refuse_a_number_it_does_not_speak_of(assistant):
-    first = "Kapan tim Setwapres meninjau penerapan e-government di Cilegon?"
+    first = "Tim Setwapres pernah meninjau e-government Cilegon, itu tahun berapa?"
     history = [Turn(role="user", content=first), Turn(role="assistant", content=assistant.ask(first).answer)]
     answer = assistant.ask("Perda RPJMD Kota Cilegon 2016-2021 itu nomor berapa?", history=history)
     assert answer.found and "4 Tahun 2016" in answer.answer
@@ -682,11 +682,11 @@ def _understand_in(assistant, question, history):
 def test_an_acknowledgment_before_a_comma_closes_the_earlier_exchange(assistant):
     from assistant.understanding.conversation import after_switch_marker
 
-    assert after_switch_marker("oke, delayering itu maksudnya apa?") == "delayering itu maksudnya apa?"
+    assert after_switch_marker("oke, delayering itu artinya apa?") == "delayering itu artinya apa?"
     assert after_switch_marker("Baik. Peta jabatan itu apa?") == "Peta jabatan itu apa?"
     assert after_switch_marker("baik tidaknya kinerja dinilai dari apa?") is None  # no comma: a word of the question
     answer = _conversation(assistant, "Di Permenpan 34/2011, jabatan struktural dinilai dengan berapa faktor?",
-                           "oke, delayering itu maksudnya apa?")
+                           "oke, delayering itu artinya apa?")
     assert answer.found and answer.citations[0].doc_id == "glosarium-penyederhanaan-birokrasi", answer.answer[:200]
 
 
