@@ -21,7 +21,7 @@ from .references import Reference
 from .spelling import Speller
 from .text import function_stems, tokens, word_groups
 from .understanding import Question, new_concepts
-from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, request_of, situation_and_question
+from .understanding.kinds import FRAME_WORDS, QUESTION_WORDS, situation_and_question
 
 # The codes, as `Answer.reason` and the eval report's `refusal_reasons` show them.
 REASONS = {
@@ -147,7 +147,7 @@ class RefusalRules:
                 "menjawab berdasarkan dokumen tersebut.",
             )
         pasal = re.escape(ref.pasal) if ref.pasal else r"\d+[a-z]?"
-        request = _asked(q)
+        request = q.asking
         asks = ref.pasal or _ASKS_WORDING.search(request) or _ASKS_CONTENT.search(request)
         if asks and not _mentioned(ref, top, pasal=pasal):
             return Refusal(
@@ -161,7 +161,7 @@ class RefusalRules:
         """The wording of a regulation outside the corpus that a corpus document only names
         ("isi lampiran Kepmen 11/2024", revoked by Kepmenpan 282/2025)."""
         ref = q.reference
-        request = _asked(q)
+        request = q.asking
         # "itu amanat pasal berapa UU 5/2014?" in a conversation whose document cites it asks where
         # that document cites it; what the outside regulation holds is still not known
         wording = not q.continuation.cited_in and _ASKS_WORDING.search(request)
@@ -196,7 +196,7 @@ class RefusalRules:
         # hold what the Pasal says; a source naming the Pasal does not answer "apa isi Pasal 22?".
         unread = re.compile(
             rf"\bisi\b[^.]*\bpasal\s+{re.escape(ref.pasal)}\b[^.]*\btidak\s+(?:dibaca|diketahui)\b", re.I)
-        request = _asked(q)
+        request = q.asking
         of_named = [h.chunk.text for h in hits[:5] if h.chunk.doc_id in ref.doc_ids]
         declared_unread = _ASKS_CONTENT.search(request) and any(unread.search(text) for text in of_named)
         if not (declared_unread or _ASKS_WORDING.search(request)) and any(speaks_of.search(t) for t in of_named):
@@ -233,7 +233,7 @@ class RefusalRules:
         ref = q.reference
         if not (ref.named_directly and ref.doc_ids and _annex_of_named(q.spelled, ref)):
             return None
-        request = _asked(q)
+        request = q.asking
         if not (_ASKS_CONTENT.search(request) or _ASKS_TEXT.search(request)):
             return None
         if any(d in _with_annex(self.state) for d in ref.doc_ids):
@@ -322,7 +322,7 @@ class RefusalRules:
             t for t in function_stems() if t not in state.idf}
         # "mksd delayering itu apa sih? sering denger tp ga paham": a remark after the question
         # mark that asks nothing is, as the situation before it, no topic the corpus must hold.
-        request = request_of(q.spelled)
+        request = q.request
         remark = q.spelled[len(request):].strip()
         own = q.reference.strip_from(request)
         topic = own if alone else q.reference.strip_from(q.standalone)
@@ -416,12 +416,6 @@ _HELD: dict = {}  # what -> (a weak reference to the index state, the documents 
 _ASKS_ARTICLES = re.compile(
     r"\b(?:pasal-pasal|pasal2|psl2)nya\b|\b(?:isi|bunyi|teks|naskah)\s+(?:pasal-pasal|pasal2|pasal|psl)(?:nya)?\b(?!\s*\d)",
     re.I)
-
-
-def _asked(q: Question) -> str:
-    """What the message asks: without the remark after its question and the situation before it
-    ("... di bagian Mengingat masih tercantum UU 5/2014. Apakah masih boleh?" asks no content)."""
-    return situation_and_question(request_of(q.spelled))[1]
 
 
 def _annex_of_named(question: str, ref: Reference) -> bool:

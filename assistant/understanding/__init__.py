@@ -96,6 +96,8 @@ def understand(
         reference=reference,
         continuation=continuation,
         standalone=standalone,
+        request=request,
+        asking=situation_and_question(request)[1],
         kind=kind,
         topic=tuple(own_topic(asked, own)),
         sub_questions=tuple(p for p in sub_questions(message) if p != message),

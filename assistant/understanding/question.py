@@ -52,6 +52,10 @@ class Question:
     reference: Reference  # the regulation / Pasal / ayat it names, or the conversation's
     continuation: Continuation
     standalone: str  # what retrieval searches: the message plus the topic it borrows
+    # `spelled` up to its question, without a remark after it that asks nothing ("... apa sih? sering
+    # denger tp ga paham"), and of that the sentence that asks (without the situation told before it)
+    request: str
+    asking: str
     kind: str  # the kind of answer wanted (see kinds.question_kind); "umum" when none
     topic: tuple[str, ...]  # its own topic stems (no question or frame words), in order
     sub_questions: tuple[str, ...] = ()  # the parts of a message that asks several things
